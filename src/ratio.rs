@@ -1,0 +1,381 @@
+//! Exact rates and decimal thresholds.
+//!
+//! Grades are decided at thresholds such as "pass rate >= 95%". Deciding them with floating-point
+//! arithmetic gets boundary cases wrong (and some real systems reported 0% participation through
+//! integer division), so sanjia keeps every number that reaches a threshold exact:
+//!
+//! * thresholds, weights and points are [`Decimal`]s parsed from the rulebook's text
+//!   (`"95%"` is exactly `0.95`);
+//! * rates built from counts stay ratios ([`Quantity::Ratio`]) and are compared by
+//!   cross-multiplication, so `95/100 >= 95%` holds and `94/99 >= 95%` does not;
+//! * a floating-point value coming from a table is read as the decimal the user typed, i.e.
+//!   rounded to 15 significant digits ([`decimal_from_f64`]); `0.1 + 0.2` is read as `0.3`.
+//!
+//! ```
+//! use sanjia::ratio::{Quantity, Target};
+//! let target: Target = ">= 95%".parse().unwrap();
+//! assert!(target.holds(&Quantity::ratio_of_counts(95, 100).unwrap()));
+//! assert!(!target.holds(&Quantity::ratio_of_counts(94, 99).unwrap()));
+//! ```
+
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+/// A number that could not be read: the text and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a number sanjia can use exactly: {reason}")]
+pub struct NumberError {
+    /// The text (or value) that was rejected.
+    pub text: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+impl NumberError {
+    fn new(text: impl Into<String>, reason: impl Into<String>) -> Self {
+        NumberError {
+            text: text.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The largest number of significant digits a decimal written in a rulebook may have.
+///
+/// Fifteen digits survive a round trip through a 64-bit float, so a number written in TOML or
+/// JSON as a float is recovered exactly.
+pub const MAX_SIGNIFICANT_DIGITS: u32 = 15;
+
+/// Parse a decimal as written in a rulebook or a condition: `93.5`, `-2`, `0.95`, `95%`, `5‰`.
+///
+/// A percent sign divides by 100 and a per-mille sign by 1000, exactly. Exponents, `NaN` and
+/// infinities are rejected.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    let t = text.trim();
+    let (body, divisor) = if let Some(b) = t.strip_suffix('%') {
+        (b.trim_end(), 100)
+    } else if let Some(b) = t.strip_suffix('‰') {
+        (b.trim_end(), 1000)
+    } else {
+        (t, 1)
+    };
+    if body.is_empty() {
+        return Err(NumberError::new(text, "it is empty"));
+    }
+    let ok = body
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || c == '.' || ((c == '-' || c == '+') && i == 0));
+    if !ok {
+        return Err(NumberError::new(
+            text,
+            "write plain digits with an optional sign, decimal point and % (no exponents)",
+        ));
+    }
+    let d = Decimal::from_str(body).map_err(|e| NumberError::new(text, e.to_string()))?;
+    check_digits(text, d)?;
+    Ok(d / Decimal::from(divisor))
+}
+
+fn check_digits(text: &str, d: Decimal) -> Result<(), NumberError> {
+    let n = d.normalize();
+    let digits = n.mantissa().unsigned_abs().to_string().len() as u32;
+    if digits > MAX_SIGNIFICANT_DIGITS {
+        return Err(NumberError::new(
+            text,
+            format!("it has more than {MAX_SIGNIFICANT_DIGITS} significant digits"),
+        ));
+    }
+    Ok(())
+}
+
+/// Read a float from a table or a TOML/JSON number as the decimal the user typed: rounded to
+/// 15 significant digits. `None` for NaN, infinities and magnitudes beyond what a [`Decimal`]
+/// holds (about 7.9e28).
+pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
+    if !v.is_finite() {
+        return None;
+    }
+    Decimal::from_f64(v).map(|d| d.normalize())
+}
+
+/// A decimal as a float, for display and for tables (never for decisions).
+pub fn decimal_to_f64(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(f64::NAN)
+}
+
+/// A comparison operator as written in a rulebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `==` (also written `=`)
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Op {
+    /// Whether `left OP right` holds, given `left.cmp(right)`.
+    pub fn holds(self, ord: Ordering) -> bool {
+        match self {
+            Op::Ge => ord != Ordering::Less,
+            Op::Gt => ord == Ordering::Greater,
+            Op::Le => ord != Ordering::Greater,
+            Op::Lt => ord == Ordering::Less,
+            Op::Eq => ord == Ordering::Equal,
+            Op::Ne => ord != Ordering::Equal,
+        }
+    }
+
+    /// The operator's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Ge => ">=",
+            Op::Gt => ">",
+            Op::Le => "<=",
+            Op::Lt => "<",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
+    /// Split a leading operator off `text`: `">= 95%"` gives `(Ge, " 95%")`. Accepts `≥` and `≤`.
+    pub fn split_prefix(text: &str) -> Option<(Op, &str)> {
+        const OPS: [(&str, Op); 9] = [
+            (">=", Op::Ge),
+            ("<=", Op::Le),
+            ("==", Op::Eq),
+            ("!=", Op::Ne),
+            ("≥", Op::Ge),
+            ("≤", Op::Le),
+            (">", Op::Gt),
+            ("<", Op::Lt),
+            ("=", Op::Eq),
+        ];
+        let t = text.trim_start();
+        OPS.iter()
+            .find_map(|(s, op)| t.strip_prefix(s).map(|rest| (*op, rest)))
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// An exact quantity: a decimal, or a ratio of two decimals kept unevaluated (a rate from
+/// counts, a share of articles, points over maximum points).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// A decimal value.
+    Decimal(Decimal),
+    /// `num / den` with `den > 0`.
+    Ratio {
+        /// Numerator.
+        num: Decimal,
+        /// Denominator, always positive.
+        den: Decimal,
+    },
+}
+
+impl Quantity {
+    /// `num / den`; `None` when `den` is not positive.
+    pub fn ratio(num: Decimal, den: Decimal) -> Option<Quantity> {
+        (den > Decimal::ZERO).then_some(Quantity::Ratio { num, den })
+    }
+
+    /// `num / den` from counts; `None` when `den` is zero.
+    pub fn ratio_of_counts(num: u64, den: u64) -> Option<Quantity> {
+        Quantity::ratio(Decimal::from(num), Decimal::from(den))
+    }
+
+    /// The value as a decimal (a ratio is divided to 28 significant digits): for display.
+    pub fn to_decimal(self) -> Decimal {
+        match self {
+            Quantity::Decimal(d) => d,
+            Quantity::Ratio { num, den } => num.checked_div(den).unwrap_or(Decimal::MAX),
+        }
+    }
+
+    /// The value as a float: for tables and plots, never for decisions.
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Quantity::Decimal(d) => decimal_to_f64(d),
+            Quantity::Ratio { num, den } => decimal_to_f64(num) / decimal_to_f64(den),
+        }
+    }
+
+    fn parts(self) -> (Decimal, Decimal) {
+        match self {
+            Quantity::Decimal(d) => (d, Decimal::ONE),
+            Quantity::Ratio { num, den } => (num, den),
+        }
+    }
+
+    /// Compare exactly by cross-multiplication. If a product exceeds what a [`Decimal`] holds
+    /// (28 significant digits), both sides are divided to 28 significant digits instead.
+    pub fn cmp_exact(&self, other: &Quantity) -> Ordering {
+        let (a, b) = self.parts();
+        let (c, d) = other.parts();
+        match (a.checked_mul(d), c.checked_mul(b)) {
+            (Some(l), Some(r)) => l.cmp(&r),
+            _ => self.to_decimal().cmp(&other.to_decimal()),
+        }
+    }
+
+    /// Round for display: a ratio is shown as a decimal with `places` places, half-up.
+    pub fn display_decimal(self, places: u32) -> Decimal {
+        self.to_decimal()
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    }
+}
+
+impl From<Decimal> for Quantity {
+    fn from(d: Decimal) -> Self {
+        Quantity::Decimal(d)
+    }
+}
+
+impl PartialOrd for Quantity {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp_exact(other))
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Quantity::Decimal(d) => write!(f, "{}", d.normalize()),
+            Quantity::Ratio { num, den } => write!(
+                f,
+                "{}/{} ({}%)",
+                num.normalize(),
+                den.normalize(),
+                (Quantity::Ratio {
+                    num: *num * Decimal::ONE_HUNDRED,
+                    den: *den
+                })
+                .display_decimal(2)
+            ),
+        }
+    }
+}
+
+/// A threshold as written in a rulebook: an operator and an exact decimal, e.g. `>= 95%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// The comparison.
+    pub op: Op,
+    /// The decimal compared against.
+    pub value: Decimal,
+}
+
+impl Target {
+    /// Whether `q OP value` holds, exactly.
+    pub fn holds(&self, q: &Quantity) -> bool {
+        self.op.holds(q.cmp_exact(&Quantity::Decimal(self.value)))
+    }
+}
+
+impl FromStr for Target {
+    type Err = NumberError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (op, rest) = Op::split_prefix(s).ok_or_else(|| {
+            NumberError::new(
+                s,
+                "a target starts with >=, >, <=, <, == or != (e.g. \">= 95%\")",
+            )
+        })?;
+        Ok(Target {
+            op,
+            value: parse_decimal(rest)?,
+        })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.op, self.value.normalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn percent_is_exact() {
+        assert_eq!(d("95%"), Decimal::new(95, 2));
+        assert_eq!(d("5‰"), Decimal::new(5, 3));
+        assert_eq!(d(" 70 % "), Decimal::new(7, 1));
+    }
+
+    #[test]
+    fn rejects_bad_numbers() {
+        for bad in [
+            "",
+            "%",
+            "1e3",
+            "NaN",
+            "inf",
+            "1.2.3",
+            "--1",
+            "0.1234567890123456",
+        ] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn boundaries_from_counts() {
+        let t: Target = ">= 95%".parse().unwrap();
+        assert!(t.holds(&Quantity::ratio_of_counts(95, 100).unwrap()));
+        assert!(t.holds(&Quantity::ratio_of_counts(19, 20).unwrap()));
+        assert!(!t.holds(&Quantity::ratio_of_counts(94, 99).unwrap()));
+        assert!(!t.holds(&Quantity::ratio_of_counts(949_999, 1_000_000).unwrap()));
+        let full: Target = ">= 100%".parse().unwrap();
+        assert!(full.holds(&Quantity::ratio_of_counts(48, 48).unwrap()));
+        assert!(!full.holds(&Quantity::ratio_of_counts(2999, 3000).unwrap()));
+        let gt: Target = "> 70%".parse().unwrap();
+        assert!(!gt.holds(&Quantity::ratio_of_counts(7, 10).unwrap()));
+    }
+
+    #[test]
+    fn floats_read_as_typed() {
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(d("0.3")));
+        assert_eq!(decimal_from_f64(93.5), Some(d("93.5")));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(decimal_from_f64(f64::INFINITY), None);
+        let t: Target = ">= 0.3".parse().unwrap();
+        assert!(t.holds(&Quantity::Decimal(decimal_from_f64(0.1 + 0.2).unwrap())));
+    }
+
+    #[test]
+    fn ratio_display() {
+        let q = Quantity::ratio_of_counts(31, 48).unwrap();
+        assert_eq!(q.to_string(), "31/48 (64.58%)");
+    }
+
+    #[test]
+    fn ops() {
+        assert_eq!(Op::split_prefix("≥ 3").unwrap().0, Op::Ge);
+        assert_eq!(Op::split_prefix("= 3").unwrap().0, Op::Eq);
+        assert_eq!(Op::split_prefix(">3").unwrap(), (Op::Gt, "3"));
+        assert!(Op::split_prefix("3").is_none());
+    }
+}
