@@ -1,0 +1,455 @@
+//! A hospital's evidence checked against a rulebook: one answer slot per node, ready to score.
+
+use super::error::Collector;
+use super::{parse_gate_answer, ArticleLevel, ElementResult, EvidenceError, Observation};
+use crate::ratio::{decimal_from_f64, Quantity};
+use crate::rulebook::compile::Rule;
+use crate::rulebook::model::NodeKind;
+use crate::Rulebook;
+use rust_decimal::Decimal;
+
+/// The evidence for one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Answer {
+    /// Nothing given.
+    #[default]
+    None,
+    /// A gate answer (true = passed).
+    Gate(bool),
+    /// An article level or element result rank; `None` = not applicable (E / na).
+    Rank(Option<u8>),
+    /// Indicator observations `obs[start .. start + len]`, oldest period first.
+    Series(u32, u32),
+}
+
+/// One indicator observation, in the indicator's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Obs {
+    /// Index into [`Sheet::periods`].
+    pub period: u32,
+    /// The value (a ratio when given as numerator / denominator).
+    pub value: Quantity,
+}
+
+/// Evidence checked against a rulebook.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    /// Hospital id.
+    pub hospital: String,
+    /// One answer per rulebook node (groups stay `None`).
+    pub answers: Vec<Answer>,
+    /// Indicator observations, grouped per node (see [`Answer::Series`]).
+    pub obs: Vec<Obs>,
+    /// Period labels.
+    pub periods: Vec<String>,
+    /// Observations left out (node, period, why), e.g. `0/0` with no cases.
+    pub skipped: Vec<(u32, String, String)>,
+}
+
+impl Sheet {
+    /// The observations of a node, oldest period first.
+    pub fn series(&self, node: u32) -> &[Obs] {
+        match self.answers.get(node as usize) {
+            Some(Answer::Series(s, l)) => &self.obs[*s as usize..(*s + *l) as usize],
+            _ => &[],
+        }
+    }
+
+    /// The label of a period index.
+    pub fn period(&self, p: u32) -> &str {
+        self.periods.get(p as usize).map_or("", String::as_str)
+    }
+}
+
+/// Where an answer came from, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Loc<'a> {
+    /// A row of a table.
+    Row(usize),
+    /// A key in a file: section, criterion id and period.
+    Key(&'static str, &'a str, Option<&'a str>),
+}
+
+impl Loc<'_> {
+    fn row(&self) -> Option<usize> {
+        match self {
+            Loc::Row(r) => Some(*r),
+            Loc::Key(..) => None,
+        }
+    }
+    fn path(&self) -> Option<String> {
+        match self {
+            Loc::Row(_) => None,
+            Loc::Key(section, id, None) => Some(format!("{section}.{id:?}")),
+            Loc::Key(section, id, Some(p)) => Some(format!("{section}.{id:?}.{p:?}")),
+        }
+    }
+}
+
+/// Builds a [`Sheet`], checking each answer against the rulebook.
+pub struct SheetBuilder<'r> {
+    rb: &'r Rulebook,
+    sheet: Sheet,
+    pending: Vec<(u32, u32, Quantity, Option<usize>)>,
+    rows: Vec<Option<usize>>,
+    errs: Collector,
+}
+
+impl<'r> SheetBuilder<'r> {
+    /// Start a sheet for a hospital.
+    pub fn new(rb: &'r Rulebook, hospital: &str) -> SheetBuilder<'r> {
+        SheetBuilder {
+            rb,
+            sheet: Sheet {
+                hospital: hospital.to_string(),
+                answers: vec![Answer::None; rb.nodes().len()],
+                ..Sheet::default()
+            },
+            pending: Vec::new(),
+            rows: Vec::new(),
+            errs: Collector::default(),
+        }
+    }
+
+    /// Reuse the builder for another hospital (keeps allocations).
+    pub fn reset(&mut self, hospital: &str) {
+        self.sheet.hospital.clear();
+        self.sheet.hospital.push_str(hospital);
+        self.sheet.answers.clear();
+        self.sheet
+            .answers
+            .resize(self.rb.nodes().len(), Answer::None);
+        self.sheet.obs.clear();
+        self.sheet.periods.clear();
+        self.sheet.skipped.clear();
+        self.pending.clear();
+        self.rows.clear();
+        self.errs = Collector::default();
+    }
+
+    fn err(&mut self, at: Loc, criterion: &str, msg: impl Into<String>) {
+        self.errs.push(at.row(), at.path(), Some(criterion), msg);
+    }
+
+    /// Record a problem not tied to a criterion (e.g. a bad row).
+    pub fn problem(&mut self, at: Loc, msg: impl Into<String>) {
+        self.errs.push(at.row(), at.path(), None, msg);
+    }
+
+    fn node(&mut self, id: &str, at: Loc) -> Option<(u32, NodeKind)> {
+        match self.rb.node_index(id) {
+            Some(i) => {
+                let kind = self.rb.nodes()[i as usize].kind;
+                if kind == NodeKind::Group {
+                    self.err(at, id, "is a group of the rulebook, not a criterion: give evidence for its criteria");
+                    return None;
+                }
+                Some((i, kind))
+            }
+            None => {
+                self.err(
+                    at,
+                    id,
+                    format!(
+                        "unknown criterion id (not in rulebook {})",
+                        self.rb.meta().id
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn set(&mut self, i: u32, id: &str, answer: Answer, at: Loc) {
+        if self.rows.len() < self.sheet.answers.len() {
+            self.rows.resize(self.sheet.answers.len(), None);
+        }
+        if self.sheet.answers[i as usize] != Answer::None {
+            let msg = match (self.rows[i as usize], at.row()) {
+                (Some(a), Some(b)) => format!("given twice (rows {a} and {b})"),
+                _ => "given twice".to_string(),
+            };
+            self.err(at, id, msg);
+            return;
+        }
+        self.sheet.answers[i as usize] = answer;
+        self.rows[i as usize] = at.row();
+    }
+
+    fn wrong_kind(&mut self, at: Loc, id: &str, kind: NodeKind, given: &str) {
+        let want = match kind {
+            NodeKind::Gate => "a pass / fail answer",
+            NodeKind::Indicator => "a value (or numerator and denominator)",
+            NodeKind::Article => "a level A–E",
+            NodeKind::Element => "a result met / partial / not_met / na",
+            NodeKind::Group => "no evidence",
+        };
+        self.err(
+            at,
+            id,
+            format!(
+                "is {} {}: give {want}, not {given}",
+                article(kind.name()),
+                kind.name()
+            ),
+        );
+    }
+
+    /// A gate answer.
+    pub fn gate(&mut self, id: &str, passed: bool, at: Loc) {
+        if let Some((i, kind)) = self.node(id, at) {
+            if kind != NodeKind::Gate {
+                return self.wrong_kind(at, id, kind, "a gate answer");
+            }
+            self.set(i, id, Answer::Gate(passed), at);
+        }
+    }
+
+    /// An article level.
+    pub fn article(&mut self, id: &str, level: ArticleLevel, at: Loc) {
+        if let Some((i, kind)) = self.node(id, at) {
+            if kind != NodeKind::Article {
+                return self.wrong_kind(at, id, kind, "an article level");
+            }
+            self.set(i, id, Answer::Rank(level.rank()), at);
+        }
+    }
+
+    /// An element result.
+    pub fn element(&mut self, id: &str, result: ElementResult, at: Loc) {
+        if let Some((i, kind)) = self.node(id, at) {
+            if kind != NodeKind::Element {
+                return self.wrong_kind(at, id, kind, "an element result");
+            }
+            self.set(i, id, Answer::Rank(result.rank()), at);
+        }
+    }
+
+    /// A level written as text (`level` column of a table): a gate answer, an article level or
+    /// an element result, depending on the criterion's kind.
+    pub fn level_text(&mut self, id: &str, text: &str, at: Loc) {
+        let Some((i, kind)) = self.node(id, at) else {
+            return;
+        };
+        match kind {
+            NodeKind::Gate => match parse_gate_answer(text) {
+                Some(p) => self.set(i, id, Answer::Gate(p), at),
+                None => self.err(
+                    at,
+                    id,
+                    format!("{text:?} is not a gate answer: use pass or fail"),
+                ),
+            },
+            NodeKind::Article => match ArticleLevel::parse(text) {
+                Some(l) => self.set(i, id, Answer::Rank(l.rank()), at),
+                None => self.err(
+                    at,
+                    id,
+                    format!("{text:?} is not an article level: use A, B, C, D or E"),
+                ),
+            },
+            NodeKind::Element => match ElementResult::parse(text) {
+                Some(r) => self.set(i, id, Answer::Rank(r.rank()), at),
+                None => self.err(
+                    at,
+                    id,
+                    format!("{text:?} is not an element result: use met, partial, not_met or na"),
+                ),
+            },
+            _ => self.wrong_kind(at, id, kind, &format!("the level {text:?}")),
+        }
+    }
+
+    /// An indicator observation.
+    pub fn observation(&mut self, id: &str, period: &str, obs: Observation, at: Loc) {
+        let Some((i, kind)) = self.node(id, at) else {
+            return;
+        };
+        if kind != NodeKind::Indicator {
+            return self.wrong_kind(at, id, kind, "an indicator value");
+        }
+        let Rule::Indicator(rule) = &self.rb.nodes()[i as usize].rule else {
+            return;
+        };
+        let (scale, proportion) = (rule.scale, rule.proportion);
+        let q = match obs {
+            Observation::Value(v) => {
+                if proportion && (v < Decimal::ZERO || v > scale) {
+                    return self.err(
+                        at,
+                        id,
+                        format!(
+                            "value {} is outside 0–{} for a proportion{}",
+                            v.normalize(),
+                            scale.normalize(),
+                            rule.unit
+                                .as_deref()
+                                .map(|u| format!(" in {u}"))
+                                .unwrap_or_default()
+                        ),
+                    );
+                }
+                Quantity::Decimal(v)
+            }
+            Observation::Ratio {
+                numerator: n,
+                denominator: d,
+            } => {
+                if n < Decimal::ZERO || d < Decimal::ZERO {
+                    return self.err(
+                        at,
+                        id,
+                        format!("negative count ({}/{})", n.normalize(), d.normalize()),
+                    );
+                }
+                if proportion && n > d {
+                    return self.err(
+                        at,
+                        id,
+                        format!(
+                            "numerator {} is greater than denominator {} (a proportion)",
+                            n.normalize(),
+                            d.normalize()
+                        ),
+                    );
+                }
+                if d.is_zero() {
+                    if n.is_zero() {
+                        let label = period.to_string();
+                        self.sheet
+                            .skipped
+                            .push((i, label, "0/0: no cases in the period".into()));
+                        return;
+                    }
+                    return self.err(
+                        at,
+                        id,
+                        format!("denominator is 0 with numerator {}", n.normalize()),
+                    );
+                }
+                match n.checked_mul(scale) {
+                    Some(num) => Quantity::Ratio { num, den: d },
+                    None => return self.err(at, id, "numbers too large"),
+                }
+            }
+        };
+        let p = match self.sheet.periods.iter().position(|x| x == period) {
+            Some(p) => p as u32,
+            None => {
+                self.sheet.periods.push(period.to_string());
+                (self.sheet.periods.len() - 1) as u32
+            }
+        };
+        self.pending.push((i, p, q, at.row()));
+    }
+
+    /// An indicator observation from table columns (floats as typed); checks NaN and that a
+    /// value or a numerator and denominator is given.
+    pub fn observation_f64(
+        &mut self,
+        id: &str,
+        period: &str,
+        value: Option<f64>,
+        numerator: Option<f64>,
+        denominator: Option<f64>,
+        at: Loc,
+    ) {
+        let conv = |x: f64| decimal_from_f64(x);
+        let obs = match (value, numerator, denominator) {
+            (Some(v), None, None) => match conv(v) {
+                Some(d) => Observation::Value(d),
+                None => return self.err(at, id, format!("value {v} is not a finite number")),
+            },
+            (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
+                (Some(n), Some(d)) => Observation::Ratio {
+                    numerator: n,
+                    denominator: d,
+                },
+                _ => {
+                    return self.err(
+                        at,
+                        id,
+                        format!("numerator {n} / denominator {d} are not finite numbers"),
+                    )
+                }
+            },
+            (None, None, None) => return self.err(at, id, "no value, numerator or denominator"),
+            (Some(_), _, _) => {
+                return self.err(
+                    at,
+                    id,
+                    "give a value or a numerator and denominator, not both",
+                )
+            }
+            _ => return self.err(at, id, "a numerator needs a denominator and vice versa"),
+        };
+        self.observation(id, period, obs, at)
+    }
+
+    /// Finish: sort observations by period, reject duplicates, and return the sheet or every
+    /// problem found.
+    pub fn finish(&mut self) -> Result<Sheet, EvidenceError> {
+        let periods = std::mem::take(&mut self.sheet.periods);
+        // Order periods by label so that series run oldest to newest.
+        let mut order: Vec<u32> = (0..periods.len() as u32).collect();
+        order.sort_by(|a, b| periods[*a as usize].cmp(&periods[*b as usize]));
+        let mut rank = vec![0u32; periods.len()];
+        for (r, p) in order.iter().enumerate() {
+            rank[*p as usize] = r as u32;
+        }
+        self.sheet.periods = order.iter().map(|&p| periods[p as usize].clone()).collect();
+        let mut pending = std::mem::take(&mut self.pending);
+        for e in pending.iter_mut() {
+            e.1 = rank[e.1 as usize];
+        }
+        pending.sort_by_key(|e| (e.0, e.1));
+        let mut k = 0;
+        while k < pending.len() {
+            let node = pending[k].0;
+            let start = self.sheet.obs.len() as u32;
+            let mut j = k;
+            while j < pending.len() && pending[j].0 == node {
+                if j > k && pending[j].1 == pending[j - 1].1 {
+                    let id = self.rb.nodes()[node as usize].id.clone();
+                    let label = self.sheet.periods[pending[j].1 as usize].clone();
+                    let rows = match (pending[j - 1].3, pending[j].3) {
+                        (Some(a), Some(b)) => format!(" (rows {a} and {b})"),
+                        _ => String::new(),
+                    };
+                    self.errs.push(
+                        pending[j].3,
+                        None,
+                        Some(&id),
+                        format!("period {label:?} given twice{rows}"),
+                    );
+                } else {
+                    self.sheet.obs.push(Obs {
+                        period: pending[j].1,
+                        value: pending[j].2,
+                    });
+                }
+                j += 1;
+            }
+            let len = self.sheet.obs.len() as u32 - start;
+            let slot = &mut self.sheet.answers[node as usize];
+            *slot = Answer::Series(start, len);
+            k = j;
+        }
+        self.pending = pending;
+        self.pending.clear();
+        let errs = std::mem::take(&mut self.errs);
+        if !errs.is_empty() {
+            let h = self.sheet.hospital.clone();
+            return Err(errs.into_error((!h.is_empty()).then_some(h.as_str())));
+        }
+        Ok(std::mem::take(&mut self.sheet))
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}

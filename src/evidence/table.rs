@@ -1,0 +1,229 @@
+//! Long-format evidence for many hospitals: one row per hospital × criterion × period.
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `hospital_id` | the hospital (required) |
+//! | `criterion_id` | the criterion (required) |
+//! | `period` | period label for indicator values (optional) |
+//! | `value` | indicator value in its unit |
+//! | `numerator`, `denominator` | indicator counts (instead of `value`) |
+//! | `level` | gate answer (pass/fail), article level (A–E) or element result (met/partial/not_met/na) |
+//!
+//! Columns are read through the [`TextColumn`] and [`NumberColumn`] traits, so Arrow arrays
+//! (behind the `arrow` feature) and plain Rust vectors are read in place. Rows are grouped by
+//! hospital in order of first appearance; every row ends up in exactly one hospital's sheet or
+//! in that hospital's error.
+
+use super::{EvidenceError, Loc, Sheet, SheetBuilder};
+use crate::Rulebook;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+/// A column of optional text.
+pub trait TextColumn: Sync {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// The text at a row (`None` for null).
+    fn text(&self, row: usize) -> Option<&str>;
+    /// Whether the column has no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A column of optional numbers.
+pub trait NumberColumn: Sync {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// The number at a row (`None` for null).
+    fn number(&self, row: usize) -> Option<f64>;
+    /// Whether the column has no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl TextColumn for [String] {
+    fn len(&self) -> usize {
+        <[String]>::len(self)
+    }
+    fn text(&self, row: usize) -> Option<&str> {
+        self.get(row).map(String::as_str)
+    }
+}
+
+impl TextColumn for [&str] {
+    fn len(&self) -> usize {
+        <[&str]>::len(self)
+    }
+    fn text(&self, row: usize) -> Option<&str> {
+        self.get(row).copied()
+    }
+}
+
+impl TextColumn for [Option<String>] {
+    fn len(&self) -> usize {
+        <[Option<String>]>::len(self)
+    }
+    fn text(&self, row: usize) -> Option<&str> {
+        self.get(row).and_then(|s| s.as_deref())
+    }
+}
+
+impl NumberColumn for [f64] {
+    fn len(&self) -> usize {
+        <[f64]>::len(self)
+    }
+    fn number(&self, row: usize) -> Option<f64> {
+        self.get(row).copied()
+    }
+}
+
+impl NumberColumn for [Option<f64>] {
+    fn len(&self) -> usize {
+        <[Option<f64>]>::len(self)
+    }
+    fn number(&self, row: usize) -> Option<f64> {
+        self.get(row).copied().flatten()
+    }
+}
+
+/// A long-format evidence table (borrowed columns).
+#[derive(Clone, Copy)]
+pub struct LongTable<'a> {
+    /// `hospital_id`.
+    pub hospital: &'a dyn TextColumn,
+    /// `criterion_id`.
+    pub criterion: &'a dyn TextColumn,
+    /// `period`.
+    pub period: Option<&'a dyn TextColumn>,
+    /// `value`.
+    pub value: Option<&'a dyn NumberColumn>,
+    /// `numerator`.
+    pub numerator: Option<&'a dyn NumberColumn>,
+    /// `denominator`.
+    pub denominator: Option<&'a dyn NumberColumn>,
+    /// `level`.
+    pub level: Option<&'a dyn TextColumn>,
+    /// Added to row numbers in messages (e.g. the offset of this batch in a stream).
+    pub row_offset: usize,
+}
+
+impl<'a> LongTable<'a> {
+    /// A table of hospital and criterion columns; add the others with struct update syntax.
+    pub fn new(hospital: &'a dyn TextColumn, criterion: &'a dyn TextColumn) -> LongTable<'a> {
+        LongTable {
+            hospital,
+            criterion,
+            period: None,
+            value: None,
+            numerator: None,
+            denominator: None,
+            level: None,
+            row_offset: 0,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.hospital.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row indices per hospital, in order of first appearance. Rows without a hospital id are
+    /// returned separately.
+    pub fn group_rows(&self) -> (Vec<(&'a str, Vec<usize>)>, Vec<usize>) {
+        let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
+        let mut groups: Vec<(&'a str, Vec<usize>)> = Vec::new();
+        let mut orphans = Vec::new();
+        let hospital = self.hospital;
+        for r in 0..self.len() {
+            match hospital.text(r).map(str::trim).filter(|h| !h.is_empty()) {
+                None => orphans.push(r),
+                Some(h) => {
+                    let g = *index.entry(h).or_insert_with(|| {
+                        groups.push((h, Vec::new()));
+                        groups.len() - 1
+                    });
+                    groups[g].1.push(r);
+                }
+            }
+        }
+        (groups, orphans)
+    }
+
+    /// Check one hospital's rows into a sheet.
+    pub fn sheet(
+        &self,
+        rb: &Rulebook,
+        hospital: &str,
+        rows: &[usize],
+    ) -> Result<Sheet, EvidenceError> {
+        let mut b = SheetBuilder::new(rb, hospital);
+        for &r in rows {
+            let at = Loc::Row(r + self.row_offset);
+            let Some(crit) = self
+                .criterion
+                .text(r)
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            else {
+                b.problem(at, "no criterion_id");
+                continue;
+            };
+            let level = self
+                .level
+                .and_then(|c| c.text(r))
+                .map(str::trim)
+                .filter(|l| !l.is_empty());
+            let value = self.value.and_then(|c| c.number(r));
+            let num = self.numerator.and_then(|c| c.number(r));
+            let den = self.denominator.and_then(|c| c.number(r));
+            match (level, value.is_some() || num.is_some() || den.is_some()) {
+                (Some(_), true) => b.problem(
+                    at,
+                    format!("criterion {crit:?}: a row has a level or numbers, not both"),
+                ),
+                (Some(l), false) => b.level_text(crit, l, at),
+                (None, _) => {
+                    let period = self
+                        .period
+                        .and_then(|c| c.text(r))
+                        .map(str::trim)
+                        .unwrap_or("");
+                    b.observation_f64(crit, period, value, num, den, at)
+                }
+            }
+        }
+        b.finish()
+    }
+
+    /// Group by hospital and check every hospital's sheet in parallel (in order of first
+    /// appearance). Rows without a hospital id become one error with hospital `None`.
+    pub fn sheets(&self, rb: &Rulebook) -> Vec<Result<Sheet, EvidenceError>> {
+        let (groups, orphans) = self.group_rows();
+        let mut out: Vec<Result<Sheet, EvidenceError>> = groups
+            .par_iter()
+            .map(|(h, rows)| self.sheet(rb, h, rows))
+            .collect();
+        if !orphans.is_empty() {
+            let mut e = EvidenceError::single(None, "");
+            e.problems.clear();
+            for &r in orphans.iter().take(super::MAX_PROBLEMS) {
+                e.problems.push(super::EvidenceProblem {
+                    row: Some(r + self.row_offset),
+                    path: None,
+                    criterion: None,
+                    message: "no hospital_id".into(),
+                });
+            }
+            e.more = orphans.len().saturating_sub(super::MAX_PROBLEMS);
+            out.push(Err(e));
+        }
+        out
+    }
+}

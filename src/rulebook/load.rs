@@ -1,0 +1,244 @@
+//! Reading rulebook files (TOML or JSON) and the built-in rulebooks.
+
+use super::compile::Rulebook;
+use super::error::RulebookError;
+use super::model::RulebookFile;
+use std::path::Path;
+
+/// Largest rulebook or evidence file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A data file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+impl Format {
+    /// The format a file name's extension says (`.toml` or `.json`).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("toml") => Some(Format::Toml),
+            Some("json") => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Line and column (1-based) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Deserialize TOML or JSON text into `T`, with the path inside the file and line/column in
+/// the message.
+pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+) -> Result<T, (String, String)> {
+    match format {
+        Format::Toml => {
+            let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let path = clean_path(&e.path().to_string());
+                let inner = e.into_inner();
+                let (_, msg) = toml_error(text, &inner);
+                (path, msg)
+            })
+        }
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = clean_path(&e.path().to_string());
+                let inner = e.into_inner();
+                (
+                    path,
+                    format!(
+                        "line {}, column {}: {}",
+                        inner.line(),
+                        inner.column(),
+                        strip_json_pos(&inner.to_string())
+                    ),
+                )
+            })?;
+            de.end().map_err(|e| {
+                (
+                    String::new(),
+                    format!(
+                        "line {}, column {}: {}",
+                        e.line(),
+                        e.column(),
+                        strip_json_pos(&e.to_string())
+                    ),
+                )
+            })?;
+            Ok(v)
+        }
+    }
+}
+
+fn strip_json_pos(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn clean_path(p: &str) -> String {
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> (String, String) {
+    let msg = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let (l, c) = line_col(text, span.start);
+            (String::new(), format!("line {l}, column {c}: {msg}"))
+        }
+        None => (String::new(), msg),
+    }
+}
+
+/// Parse a rulebook file without checking it (e.g. to layer it over another).
+pub fn parse_file(
+    text: &str,
+    format: Format,
+    file: Option<&str>,
+) -> Result<RulebookFile, RulebookError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(RulebookError::single(
+            file.map(str::to_string),
+            "",
+            None,
+            format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(RulebookError::single(
+            file.map(str::to_string),
+            "",
+            None,
+            "the file is empty",
+        ));
+    }
+    deserialize::<RulebookFile>(text, format).map_err(|(path, msg)| {
+        let id = node_id_at(text, format, &path);
+        RulebookError::single(file.map(str::to_string), path, id, msg)
+    })
+}
+
+/// The id of the node a path like `node[3].weight` points into, when the text can tell.
+fn node_id_at(text: &str, format: Format, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("node[")?;
+    let ix: usize = rest.split(']').next()?.parse().ok()?;
+    let v: serde_json::Value = match format {
+        Format::Toml => toml::from_str(text).ok()?,
+        Format::Json => serde_json::from_str(text).ok()?,
+    };
+    v.get("node")?
+        .get(ix)?
+        .get("id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+impl Rulebook {
+    /// Load and compile a rulebook from TOML text.
+    ///
+    /// ```
+    /// let rb = sanjia::Rulebook::from_toml(r#"
+    /// [rulebook]
+    /// id = "mini"
+    /// title = "Mini"
+    /// [[node]]
+    /// id = "P1"
+    /// title = "Part 1"
+    /// [[node]]
+    /// id = "1.1"
+    /// title = "An article"
+    /// parent = "P1"
+    /// kind = "article"
+    /// points = { A = 4, B = 3, C = 2, D = 0 }
+    /// [[grade]]
+    /// id = "pass"
+    /// when = ["total >= 3"]
+    /// "#).unwrap();
+    /// assert_eq!(rb.meta().id, "mini");
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Rulebook, RulebookError> {
+        Rulebook::parse(text, Format::Toml, None)
+    }
+
+    /// Load and compile a rulebook from JSON text.
+    pub fn from_json(text: &str) -> Result<Rulebook, RulebookError> {
+        Rulebook::parse(text, Format::Json, None)
+    }
+
+    /// Load and compile a rulebook from text in a format; `file` names it in errors.
+    pub fn parse(
+        text: &str,
+        format: Format,
+        file: Option<&str>,
+    ) -> Result<Rulebook, RulebookError> {
+        let f = parse_file(text, format, file)?;
+        Rulebook::compile(f, file)
+    }
+
+    /// Load and compile a rulebook file (`.toml` or `.json`).
+    pub fn load(path: impl AsRef<Path>) -> Result<Rulebook, RulebookError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let format = Format::from_path(path).ok_or_else(|| {
+            RulebookError::single(
+                Some(name.clone()),
+                "",
+                None,
+                "a rulebook file ends in .toml or .json",
+            )
+        })?;
+        let text =
+            read_text(path).map_err(|m| RulebookError::single(Some(name.clone()), "", None, m))?;
+        Rulebook::parse(&text, format, Some(&name))
+    }
+
+    /// Save the rulebook (as loaded) as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self.source()).unwrap_or_else(|e| format!("# could not write TOML: {e}\n"))
+    }
+
+    /// Save the rulebook (as loaded) as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self.source()).unwrap_or_default()
+    }
+}
+
+/// Read a UTF-8 text file with a size limit; errors in words.
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("the file is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

@@ -1,0 +1,10 @@
+//! Rulebooks: a standard's tree, weights, gates, scoring methods and grade rules, as data.
+
+pub mod builtin;
+pub mod compile;
+pub mod error;
+pub mod load;
+pub mod model;
+
+pub use compile::Rulebook;
+pub use error::{Problem, RulebookError};

@@ -1,0 +1,229 @@
+//! Adding children's points up the tree, and how much each node moves the total.
+//!
+//! Nodes are in pre-order, so one reverse pass sees every child before its parent.
+//! Not-applicable children (level E, element n/a, missing evidence counted as not applicable,
+//! gates, monitor-only indicators) leave both the points and the maximum.
+
+use super::CriterionScore;
+use crate::rulebook::compile::{Node, Rule};
+use crate::rulebook::model::{Aggregate, NodeKind};
+use crate::Rulebook;
+use rust_decimal::Decimal;
+
+type Totals = (Vec<Option<Decimal>>, Vec<Decimal>, Vec<Decimal>);
+
+/// Points and maximum per node, and each node's impact on the total (d total / d points).
+pub(crate) fn aggregate(rb: &Rulebook, criteria: &[CriterionScore]) -> Totals {
+    let nodes = rb.nodes();
+    let n = nodes.len();
+    let rounding = rb.rounding();
+    let mut points: Vec<Option<Decimal>> = vec![None; n];
+    let mut max: Vec<Decimal> = vec![Decimal::ZERO; n];
+    for k in (0..n).rev() {
+        let node = &nodes[k];
+        let (p, m) = match &node.rule {
+            Rule::Group {
+                aggregate,
+                max_points,
+            } => group(rb, k, *aggregate, *max_points, &points, &max, criteria),
+            _ => (criteria[k].points, criteria[k].max),
+        };
+        points[k] = match p {
+            Some(p) if rounding.applies(node) => Some(rounding.apply(p)),
+            p => p,
+        };
+        max[k] = m;
+    }
+    let impact = impacts(rb, &points, &max);
+    (points, max, impact)
+}
+
+fn applicable<'a>(
+    node: &'a Node,
+    nodes: &'a [Node],
+    points: &'a [Option<Decimal>],
+    max: &'a [Decimal],
+) -> impl Iterator<Item = (usize, Decimal, Decimal)> + 'a {
+    node.children.iter().filter_map(move |&c| {
+        let c = c as usize;
+        (nodes[c].scored).then_some(())?;
+        points[c].map(|p| (c, p, max[c]))
+    })
+}
+
+fn leaves<'a>(
+    k: usize,
+    nodes: &'a [Node],
+    criteria: &'a [CriterionScore],
+) -> impl Iterator<Item = (usize, Decimal, Decimal)> + 'a {
+    (k + 1..nodes[k].end as usize).filter_map(move |j| {
+        let node = &nodes[j];
+        if node.kind == NodeKind::Group || !node.scored {
+            return None;
+        }
+        criteria[j].points.map(|p| (j, p, criteria[j].max))
+    })
+}
+
+fn rescale(p: Decimal, m: Decimal, to: Option<Decimal>) -> (Option<Decimal>, Decimal) {
+    match to {
+        None => (Some(p), m),
+        Some(x) if m > Decimal::ZERO => (Some(x * p / m), x),
+        Some(_) => (None, Decimal::ZERO),
+    }
+}
+
+fn group(
+    rb: &Rulebook,
+    k: usize,
+    agg: Aggregate,
+    to: Option<Decimal>,
+    points: &[Option<Decimal>],
+    max: &[Decimal],
+    criteria: &[CriterionScore],
+) -> (Option<Decimal>, Decimal) {
+    let nodes = rb.nodes();
+    let node = &nodes[k];
+    match agg {
+        Aggregate::Sum => {
+            let mut any = false;
+            let (mut p, mut m) = (Decimal::ZERO, Decimal::ZERO);
+            for (_, cp, cm) in applicable(node, nodes, points, max) {
+                any = true;
+                p += cp;
+                m += cm;
+            }
+            if !any {
+                return (None, Decimal::ZERO);
+            }
+            rescale(p, m, to)
+        }
+        Aggregate::Mean | Aggregate::LeafMean => {
+            let (mut p, mut m, mut count) = (Decimal::ZERO, Decimal::ZERO, 0u64);
+            let mut add = |(_, cp, cm): (usize, Decimal, Decimal)| {
+                p += cp;
+                m += cm;
+                count += 1;
+            };
+            if agg == Aggregate::Mean {
+                applicable(node, nodes, points, max).for_each(&mut add);
+            } else {
+                leaves(k, nodes, criteria).for_each(&mut add);
+            }
+            if count == 0 {
+                return (None, Decimal::ZERO);
+            }
+            let c = Decimal::from(count);
+            rescale(p / c, m / c, to)
+        }
+        Aggregate::Weighted => {
+            let full: Decimal = node
+                .children
+                .iter()
+                .filter(|&&c| nodes[c as usize].scored)
+                .filter_map(|&c| nodes[c as usize].weight)
+                .sum();
+            let scale = to.unwrap_or(full);
+            let (mut acc, mut wsum) = (Decimal::ZERO, Decimal::ZERO);
+            for (c, cp, cm) in applicable(node, nodes, points, max) {
+                let w = nodes[c].weight.unwrap_or(Decimal::ZERO);
+                if cm > Decimal::ZERO && w > Decimal::ZERO {
+                    acc += w * cp / cm;
+                    wsum += w;
+                }
+            }
+            if wsum.is_zero() {
+                return (None, Decimal::ZERO);
+            }
+            (Some(scale * acc / wsum), scale)
+        }
+    }
+}
+
+fn impacts(rb: &Rulebook, points: &[Option<Decimal>], max: &[Decimal]) -> Vec<Decimal> {
+    let nodes = rb.nodes();
+    let n = nodes.len();
+    let mut impact = vec![Decimal::ZERO; n];
+    let mut owned = vec![false; n];
+    if n > 0 && points[0].is_some() {
+        impact[0] = Decimal::ONE;
+    }
+    for k in 0..n {
+        let node = &nodes[k];
+        let Rule::Group {
+            aggregate,
+            max_points,
+        } = &node.rule
+        else {
+            continue;
+        };
+        if owned[k] || points[k].is_none() || impact[k].is_zero() {
+            continue;
+        }
+        let me = impact[k];
+        let factor = |raw_m: Decimal| match max_points {
+            Some(x) if raw_m > Decimal::ZERO => *x / raw_m,
+            _ => Decimal::ONE,
+        };
+        match aggregate {
+            Aggregate::Sum => {
+                let kids: Vec<_> = applicable(node, nodes, points, max).collect();
+                let m: Decimal = kids.iter().map(|c| c.2).sum();
+                let f = me * factor(m);
+                for (c, _, _) in kids {
+                    impact[c] = f;
+                }
+            }
+            Aggregate::Mean => {
+                let kids: Vec<_> = applicable(node, nodes, points, max).collect();
+                let cnt = Decimal::from(kids.len() as u64);
+                let m: Decimal = kids.iter().map(|c| c.2).sum::<Decimal>() / cnt;
+                let f = me * factor(m) / cnt;
+                for (c, _, _) in kids {
+                    impact[c] = f;
+                }
+            }
+            Aggregate::LeafMean => {
+                owned[k + 1..node.end as usize].fill(true);
+                let mut ls = Vec::new();
+                let (mut m, mut cnt) = (Decimal::ZERO, 0u64);
+                for j in k + 1..node.end as usize {
+                    let nd = &nodes[j];
+                    if nd.kind != NodeKind::Group && nd.scored && points[j].is_some() {
+                        m += max[j];
+                        cnt += 1;
+                        ls.push(j);
+                    }
+                }
+                if cnt == 0 {
+                    continue;
+                }
+                let c = Decimal::from(cnt);
+                let f = me * factor(m / c) / c;
+                for j in ls {
+                    impact[j] = f;
+                }
+            }
+            Aggregate::Weighted => {
+                let scale = max[k];
+                let kids: Vec<_> = applicable(node, nodes, points, max)
+                    .filter(|&(c, _, cm)| {
+                        cm > Decimal::ZERO && nodes[c].weight.unwrap_or_default() > Decimal::ZERO
+                    })
+                    .collect();
+                let wsum: Decimal = kids
+                    .iter()
+                    .map(|&(c, _, _)| nodes[c].weight.unwrap_or_default())
+                    .sum();
+                if wsum.is_zero() {
+                    continue;
+                }
+                for (c, _, cm) in kids {
+                    let w = nodes[c].weight.unwrap_or_default();
+                    impact[c] = me * scale * w / (wsum * cm);
+                }
+            }
+        }
+    }
+    impact
+}
