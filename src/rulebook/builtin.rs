@@ -63,7 +63,12 @@ impl Rulebook {
                 ),
             )
         })?;
-        Rulebook::parse(b.text, Format::Toml, Some(&format!("builtin:{}", b.name)))
+        Rulebook::parse_from(
+            b.text,
+            Format::Toml,
+            Some(&format!("builtin:{}", b.name)),
+            &super::layer::Origin::Builtin(b.name.to_string()),
+        )
     }
 
     /// Names of the built-in rulebooks; the first is the default.

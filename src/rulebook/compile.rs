@@ -380,6 +380,12 @@ impl Compiler {
         if meta.title.trim().is_empty() {
             p.push("rulebook.title", None, "is empty");
         }
+        if !src.patches.is_empty() {
+            p.push("patch", None, "[[patch]] only applies in a rulebook that extends another");
+        }
+        if !src.remove.is_empty() {
+            p.push("remove", None, "remove only applies in a rulebook that extends another");
+        }
         if src.nodes.len() > MAX_NODES {
             p.push("node", None, format!("has more than {MAX_NODES} nodes"));
             return Err(self.p);

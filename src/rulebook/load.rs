@@ -2,6 +2,7 @@
 
 use super::compile::Rulebook;
 use super::error::RulebookError;
+use super::layer::{resolve, Origin};
 use super::model::RulebookFile;
 use std::path::Path;
 
@@ -196,7 +197,17 @@ impl Rulebook {
         format: Format,
         file: Option<&str>,
     ) -> Result<Rulebook, RulebookError> {
+        Rulebook::parse_from(text, format, file, &Origin::Text)
+    }
+
+    pub(crate) fn parse_from(
+        text: &str,
+        format: Format,
+        file: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Rulebook, RulebookError> {
         let f = parse_file(text, format, file)?;
+        let f = resolve(f, origin, &mut Vec::new())?;
         Rulebook::compile(f, file)
     }
 
@@ -214,7 +225,7 @@ impl Rulebook {
         })?;
         let text =
             read_text(path).map_err(|m| RulebookError::single(Some(name.clone()), "", None, m))?;
-        Rulebook::parse(&text, format, Some(&name))
+        Rulebook::parse_from(&text, format, Some(&name), &Origin::Path(path.to_path_buf()))
     }
 
     /// Save the rulebook (as loaded) as TOML.

@@ -3,6 +3,7 @@
 pub mod builtin;
 pub mod compile;
 pub mod error;
+pub mod layer;
 pub mod load;
 pub mod model;
 

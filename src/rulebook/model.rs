@@ -99,6 +99,13 @@ pub struct RulebookFile {
     /// The grades, best first.
     #[serde(default, rename = "grade", skip_serializing_if = "Vec::is_empty")]
     pub grades: Vec<GradeSpec>,
+    /// Layering only: changes to nodes of the rulebook this one extends, by id (any node
+    /// field except `id`).
+    #[serde(default, rename = "patch", skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Layering only: ids of nodes (with their subtrees) to drop from the extended rulebook.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
 }
 
 /// Identity of a rulebook.
@@ -107,6 +114,9 @@ pub struct RulebookFile {
 pub struct Meta {
     /// Short identifier, e.g. `cn-tertiary-2022`.
     pub id: String,
+    /// The rulebook this one layers over: a built-in name or a path relative to this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// Title as published.
     pub title: String,
     /// Jurisdiction, e.g. `CN`, `CN-GD`, `international`.

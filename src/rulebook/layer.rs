@@ -1,0 +1,197 @@
+//! Layering a rulebook over another (`extends`): a province's rules over the national file.
+//!
+//! An overriding file names its base in `[rulebook] extends` (a built-in name or a path
+//! relative to the overriding file) and then only says what changes:
+//!
+//! * `[rulebook]` fields it gives replace the base's; `sources` are added to the base's;
+//! * `[params]` entries replace or add parameters by name;
+//! * `[rounding]`, `[missing]`, `[defaults]`, `[total]` fields it gives replace the base's;
+//! * `[[outcome]]` and `[[grade]]` entries replace the base's entry with the same id in place,
+//!   or are added at the end;
+//! * `[[patch]]` entries change fields of existing nodes by id (e.g. a weight or a target);
+//! * `[[node]]` entries add new nodes (an id the base already has is an error: patch it);
+//! * `remove = [ids]` drops nodes with their subtrees.
+//!
+//! The result is checked like any rulebook, so a patch that breaks a grade condition is reported.
+
+use super::error::{Problems, RulebookError};
+use super::load::{parse_file, read_text, Format};
+use super::model::{NodeSpec, RulebookFile};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Deepest chain of `extends` followed.
+pub const MAX_EXTENDS_DEPTH: usize = 8;
+
+/// Where a rulebook file came from, to resolve a relative `extends`.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// A file on disk.
+    Path(PathBuf),
+    /// A built-in rulebook.
+    Builtin(String),
+    /// Text without a file (relative paths resolve against the working directory).
+    Text,
+}
+
+/// Resolve `extends` chains: return the file with every base merged in.
+pub(crate) fn resolve(file: RulebookFile, origin: &Origin, seen: &mut Vec<String>) -> Result<RulebookFile, RulebookError> {
+    let Some(base_name) = file.rulebook.extends.clone() else {
+        return Ok(file);
+    };
+    let me = match origin {
+        Origin::Path(p) => p.display().to_string(),
+        Origin::Builtin(b) => format!("builtin:{b}"),
+        Origin::Text => "<text>".into(),
+    };
+    let err = |msg: String| RulebookError::single(Some(me.clone()), "rulebook.extends", None, msg);
+    if seen.len() >= MAX_EXTENDS_DEPTH {
+        return Err(err(format!("extends is nested deeper than {MAX_EXTENDS_DEPTH} files")));
+    }
+    let (base_file, base_origin, key) = if let Some(b) = super::builtin::find(&base_name) {
+        let f = parse_file(b.text, Format::Toml, Some(&format!("builtin:{}", b.name)))?;
+        (f, Origin::Builtin(b.name.to_string()), format!("builtin:{}", b.name))
+    } else {
+        let path = match origin {
+            Origin::Path(p) => p.parent().unwrap_or(Path::new(".")).join(&base_name),
+            _ => PathBuf::from(&base_name),
+        };
+        let format = Format::from_path(&path).ok_or_else(|| {
+            err(format!(
+                "{base_name:?} is neither a built-in rulebook ({}) nor a .toml / .json file",
+                super::Rulebook::builtin_names().join(", ")
+            ))
+        })?;
+        let name = path.display().to_string();
+        let text = read_text(&path).map_err(|m| err(format!("cannot read {name:?}: {m}")))?;
+        let key = std::fs::canonicalize(&path).map(|p| p.display().to_string()).unwrap_or(name.clone());
+        (parse_file(&text, format, Some(&name))?, Origin::Path(path), key)
+    };
+    if seen.contains(&key) {
+        return Err(err(format!("extends forms a cycle through {key}")));
+    }
+    seen.push(key);
+    let base = resolve(base_file, &base_origin, seen)?;
+    merge(base, file).map_err(|p| p.into_error(Some(me)))
+}
+
+fn merge_json<T: serde::Serialize + serde::de::DeserializeOwned>(
+    base: Option<T>,
+    over: Option<T>,
+    what: &str,
+    p: &mut Problems,
+) -> Option<T> {
+    let (Some(b), Some(o)) = (&base, &over) else {
+        return over.or(base);
+    };
+    let (Ok(Value::Object(mut b)), Ok(Value::Object(o))) = (serde_json::to_value(b), serde_json::to_value(o)) else {
+        return over;
+    };
+    b.extend(o);
+    match serde_json::from_value(Value::Object(b)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            p.push(what, None, e.to_string());
+            over
+        }
+    }
+}
+
+fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Problems> {
+    let mut p = Problems::default();
+    // Metadata: given fields replace; sources add up.
+    let m = over.rulebook;
+    let bm = &mut base.rulebook;
+    bm.id = m.id;
+    bm.title = m.title;
+    bm.extends = None;
+    macro_rules! replace {
+        ($($f:ident),*) => { $( if m.$f.is_some() { bm.$f = m.$f; } )* };
+    }
+    replace!(jurisdiction, edition, effective, version, description);
+    if !m.tiers.is_empty() {
+        bm.tiers = m.tiers;
+    }
+    bm.flags.extend(m.flags);
+    bm.sources.extend(m.sources);
+
+    base.rounding = merge_json(base.rounding, over.rounding, "rounding", &mut p);
+    base.missing = merge_json(base.missing, over.missing, "missing", &mut p);
+    base.defaults = merge_json(base.defaults, over.defaults, "defaults", &mut p);
+    base.total = merge_json(base.total, over.total, "total", &mut p);
+    base.params.extend(over.params);
+
+    for o in over.outcomes {
+        match base.outcomes.iter_mut().find(|b| b.id == o.id) {
+            Some(slot) => *slot = o,
+            None => base.outcomes.push(o),
+        }
+    }
+    for g in over.grades {
+        match base.grades.iter_mut().find(|b| b.id == g.id) {
+            Some(slot) => *slot = g,
+            None => base.grades.push(g),
+        }
+    }
+
+    // Removals (with subtrees).
+    let mut drop: BTreeSet<String> = BTreeSet::new();
+    for (i, id) in over.remove.iter().enumerate() {
+        if !base.nodes.iter().any(|n| &n.id == id) {
+            p.push(format!("remove[{i}]"), Some(id), "no node with this id in the extended rulebook");
+        }
+        drop.insert(id.clone());
+    }
+    loop {
+        let before = drop.len();
+        for n in &base.nodes {
+            if n.parent.as_ref().is_some_and(|par| drop.contains(par)) {
+                drop.insert(n.id.clone());
+            }
+        }
+        if drop.len() == before {
+            break;
+        }
+    }
+    base.nodes.retain(|n| !drop.contains(&n.id));
+
+    // Patches.
+    for (i, patch) in over.patches.into_iter().enumerate() {
+        let path = format!("patch[{i}]");
+        let Some(id) = patch.get("id").and_then(Value::as_str).map(str::to_string) else {
+            p.push(&path, None, "a patch needs the id of the node it changes");
+            continue;
+        };
+        let Some(slot) = base.nodes.iter_mut().find(|n| n.id == id) else {
+            p.push(&path, Some(&id), "no node with this id in the extended rulebook (add it with [[node]])");
+            continue;
+        };
+        let Ok(Value::Object(mut merged)) = serde_json::to_value(&*slot) else {
+            continue;
+        };
+        merged.extend(patch);
+        match serde_json::from_value::<NodeSpec>(Value::Object(merged)) {
+            Ok(n) => *slot = n,
+            Err(e) => p.push(&path, Some(&id), e.to_string()),
+        }
+    }
+
+    // New nodes.
+    for (i, n) in over.nodes.into_iter().enumerate() {
+        if base.nodes.iter().any(|b| b.id == n.id) {
+            p.push(
+                format!("node[{i}]"),
+                Some(&n.id),
+                "the extended rulebook already has this id: change it with [[patch]]",
+            );
+            continue;
+        }
+        base.nodes.push(n);
+    }
+    if p.is_empty() {
+        Ok(base)
+    } else {
+        Err(p)
+    }
+}
