@@ -1,0 +1,992 @@
+//! The evaluation: who was expected at which exam, who sat, who passed.
+//!
+//! 1. The roster, exams table and exemptions are read and interned ([`super::prepare`]).
+//! 2. Each sitting row is resolved in parallel (chunks of rows, rayon) into one packed 128-bit
+//!    record `(exam, staff, attempt, row, sat?, passed?)`; bad rows become rejections.
+//! 3. The records are sorted (in parallel, in place) by exam, staff, attempt and row, so each
+//!    exam is a contiguous slice and each person's attempts are adjacent.
+//! 4. Each exam is processed independently (rayon over exams): its expected staff, in staff-id
+//!    order, are merged with its sittings; duplicates and make-ups without a first attempt are
+//!    rejected; counts are accumulated per (hospital, department, category) cell.
+//! 5. Cells, people, exemption records and rejections are merged and sorted by key.
+//!
+//! Ids are assigned in string order and every output is sorted, so the result does not depend
+//! on the input row order or on the number of threads.
+
+use super::column::Num;
+use super::date::Date;
+use super::error::{ExamError, NotExpectedWhy, RejectReason, Rejection, RowCount, Table};
+use super::exam_table::Exams;
+use super::exemptions::Exemptions;
+use super::people::{ExemptionOutcome, ExemptionRecord, ExemptionSource, PersonIssue, Problem};
+use super::policy::{ComponentRule, Judge, PassDenominator, Policy};
+use super::prepare::{
+    prepare_exams, prepare_exemptions, prepare_roster, row_u32, ExSource, ExamDef, ExamSet,
+    ExemptionIndex, ReadyRule, StaffTable, NONE,
+};
+use super::roster::Roster;
+use super::sittings::{Sittings, SittingsChunk};
+use super::summary::Counts;
+use crate::ratio::{decimal_from_f64, Target};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
+
+/// The input tables of an evaluation.
+#[derive(Clone, Debug)]
+pub struct ExamInput<'a> {
+    /// The roster.
+    pub roster: Roster<'a>,
+    /// The sittings.
+    pub sittings: Sittings<'a>,
+    /// The exams table, if any.
+    pub exams: Option<Exams<'a>>,
+    /// The per-exam exemptions, if any.
+    pub exemptions: Option<Exemptions<'a>>,
+}
+
+impl<'a> ExamInput<'a> {
+    /// Roster and sittings, without an exams table or exemptions.
+    pub fn new(roster: Roster<'a>, sittings: Sittings<'a>) -> ExamInput<'a> {
+        ExamInput {
+            roster,
+            sittings,
+            exams: None,
+            exemptions: None,
+        }
+    }
+
+    /// Add the exams table.
+    pub fn with_exams(mut self, exams: Exams<'a>) -> Self {
+        self.exams = Some(exams);
+        self
+    }
+
+    /// Add the exemptions table.
+    pub fn with_exemptions(mut self, exemptions: Exemptions<'a>) -> Self {
+        self.exemptions = Some(exemptions);
+        self
+    }
+}
+
+/// Options of an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalOptions {
+    /// Lenient mode: bad rows are rejected and listed in the result instead of failing the
+    /// evaluation. Default false (strict).
+    pub lenient: bool,
+    /// The date on which staff must be employed for exams without a date (all exams when there
+    /// is no exams table). `None`: employment is only checked against exam dates.
+    pub reference_date: Option<Date>,
+    /// Collect the people behind the gaps (absent / failed) and the exemption audit list.
+    /// Default true; turn off to save time and memory at province scale when only counts are
+    /// needed.
+    pub people: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            lenient: false,
+            reference_date: None,
+            people: true,
+        }
+    }
+}
+
+impl EvalOptions {
+    /// Default options in lenient mode.
+    pub fn lenient() -> EvalOptions {
+        EvalOptions {
+            lenient: true,
+            ..EvalOptions::default()
+        }
+    }
+}
+
+/// Row counts per input table; each adds up (`input = used + rejected`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowAccounting {
+    /// The roster.
+    pub roster: RowCount,
+    /// The sittings.
+    pub sittings: RowCount,
+    /// The exams table (zero rows when absent).
+    pub exams: RowCount,
+    /// The exemptions table (zero rows when absent).
+    pub exemptions: RowCount,
+}
+
+impl RowAccounting {
+    /// Whether every table's counts add up.
+    pub fn adds_up(&self) -> bool {
+        self.roster.adds_up()
+            && self.sittings.adds_up()
+            && self.exams.adds_up()
+            && self.exemptions.adds_up()
+    }
+}
+
+/// Counts for one (exam, hospital, department, category) cell: the finest grain the engine
+/// keeps; summaries and measures are sums of cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cell {
+    pub(crate) exam: u32,
+    pub(crate) hospital: u32,
+    pub(crate) department: u32,
+    pub(crate) category: u32,
+    pub(crate) counts: Counts,
+}
+
+/// The result of [`evaluate`]: counts per cell, the people behind the gaps, the exemption
+/// audit, rejected rows and row accounting. Group it with [`ExamEvaluation::summary`]; take
+/// figures for rulebook criteria with [`ExamEvaluation::measure`].
+#[derive(Debug, Clone)]
+pub struct ExamEvaluation {
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) hospitals: Vec<Box<str>>,
+    pub(crate) departments: Vec<Box<str>>,
+    pub(crate) categories: Vec<Box<str>>,
+    pub(crate) exams: Vec<Box<str>>,
+    pub(crate) kinds: Vec<Box<str>>,
+    pub(crate) exam_kind: Vec<u32>,
+    pub(crate) participation_target: Target,
+    pub(crate) pass_target: Target,
+    pub(crate) pass_denominator: PassDenominator,
+    /// Staff expected but absent without an accepted exemption, and staff who failed; ordered
+    /// by exam id, then staff id.
+    pub people: Vec<PersonIssue>,
+    /// Every exemption on record for a person in an exam's scope (and every exemptions-table
+    /// row naming an exam its person is not expected at), with its outcome; ordered by exam id,
+    /// staff id, then source.
+    pub exemptions: Vec<ExemptionRecord>,
+    /// Rejected rows (lenient mode; empty in strict mode), ordered by table and row.
+    pub rejections: Vec<Rejection>,
+    /// Row counts per table.
+    pub rows: RowAccounting,
+}
+
+impl ExamEvaluation {
+    /// The exam ids, in order.
+    pub fn exam_ids(&self) -> impl Iterator<Item = &str> {
+        self.exams.iter().map(|s| &**s)
+    }
+
+    /// The participation target used for `participation_met`.
+    pub fn participation_target(&self) -> Target {
+        self.participation_target
+    }
+
+    /// The pass target used for `pass_met`.
+    pub fn pass_target(&self) -> Target {
+        self.pass_target
+    }
+
+    /// The pass rates' denominator used.
+    pub fn pass_denominator(&self) -> PassDenominator {
+        self.pass_denominator
+    }
+}
+
+// ---- packed sitting records ----
+//
+// bits 96..128 exam | 64..96 staff | 48..64 attempt | 8..40 row | 0..8 flags
+
+const SAT: u8 = 1;
+const PASSED: u8 = 2;
+
+#[inline]
+fn pack(exam: u32, staff: u32, attempt: u16, row: u32, flags: u8) -> u128 {
+    ((exam as u128) << 96)
+        | ((staff as u128) << 64)
+        | ((attempt as u128) << 48)
+        | ((row as u128) << 8)
+        | flags as u128
+}
+#[inline]
+fn p_exam(k: u128) -> u32 {
+    (k >> 96) as u32
+}
+#[inline]
+fn p_staff(k: u128) -> u32 {
+    (k >> 64) as u32
+}
+#[inline]
+fn p_attempt(k: u128) -> u16 {
+    (k >> 48) as u16
+}
+#[inline]
+fn p_row(k: u128) -> u32 {
+    (k >> 8) as u32
+}
+#[inline]
+fn p_flags(k: u128) -> u8 {
+    k as u8
+}
+
+/// A range of sitting rows inside one chunk.
+#[derive(Clone, Copy)]
+struct Unit {
+    chunk: usize,
+    start: usize,
+    end: usize,
+    base: usize,
+}
+
+const UNIT_ROWS: usize = 1 << 15;
+
+fn units(s: &Sittings<'_>) -> Vec<Unit> {
+    let mut v = Vec::new();
+    let mut base = 0;
+    for (ci, c) in s.chunks.iter().enumerate() {
+        let mut start = 0;
+        while start < c.len {
+            let end = (start + UNIT_ROWS).min(c.len);
+            v.push(Unit {
+                chunk: ci,
+                start,
+                end,
+                base,
+            });
+            start = end;
+        }
+        base += c.len;
+    }
+    v
+}
+
+struct Ctx<'c, 'a> {
+    sittings: &'c Sittings<'a>,
+    staff: &'c StaffTable<'a>,
+    exams: &'c ExamSet<'a>,
+    ex: &'c ExemptionIndex<'a>,
+    all_staff: Vec<u32>,
+    people: bool,
+}
+
+/// Evaluate exams: see the module docs of [`crate::exams`] for the definitions.
+///
+/// Runs on the current rayon thread pool (use `ThreadPool::install` to choose the threads).
+/// Strict mode (the default) fails with [`ExamError::BadRows`] if any row is bad; lenient mode
+/// rejects those rows and lists them in [`ExamEvaluation::rejections`].
+pub fn evaluate(
+    input: &ExamInput<'_>,
+    policy: &Policy,
+    options: &EvalOptions,
+) -> Result<ExamEvaluation, ExamError> {
+    policy.validate()?;
+    let sittings = &input.sittings;
+    row_u32(Table::Sittings, sittings.len())?;
+    let mut rejections = Vec::new();
+    let staff = prepare_roster(&input.roster, &mut rejections)?;
+    let units = units(sittings);
+
+    let discovered = if input.exams.is_none() {
+        discover_exams(sittings, &units)
+    } else {
+        Vec::new()
+    };
+    let exams = prepare_exams(
+        input.exams.as_ref(),
+        discovered,
+        &staff,
+        policy,
+        sittings,
+        options.reference_date,
+        &mut rejections,
+    )?;
+    let ex = prepare_exemptions(
+        input.exemptions.as_ref(),
+        &staff,
+        &exams,
+        policy,
+        &mut rejections,
+    )?;
+    let ctx = Ctx {
+        sittings,
+        staff: &staff,
+        exams: &exams,
+        ex: &ex,
+        all_staff: (0..staff.len() as u32).collect(),
+        people: options.people,
+    };
+
+    // 2. resolve rows
+    let mut packed = vec![u128::MAX; sittings.len()];
+    let mut slices: Vec<&mut [u128]> = Vec::with_capacity(units.len());
+    let mut rest: &mut [u128] = &mut packed;
+    for u in &units {
+        let (a, b) = rest.split_at_mut(u.end - u.start);
+        slices.push(a);
+        rest = b;
+    }
+    let resolve_rejections: Vec<Vec<Rejection>> = slices
+        .into_par_iter()
+        .zip(units.par_iter())
+        .map(|(out, u)| resolve_unit(&ctx, u, out))
+        .collect();
+    let mut n_rejected_rows = 0;
+    for r in resolve_rejections {
+        n_rejected_rows += r.len();
+        rejections.extend(r);
+    }
+
+    // 3. sort
+    packed.par_sort_unstable();
+    packed.truncate(sittings.len() - n_rejected_rows);
+
+    // 4. per exam
+    let n_exams = exams.ids.len();
+    let mut bounds = Vec::with_capacity(n_exams + 1);
+    for e in 0..=n_exams {
+        bounds.push(packed.partition_point(|k| (p_exam(*k) as usize) < e));
+    }
+    let partials: Vec<ExamPartial> = (0..n_exams)
+        .into_par_iter()
+        .map(|e| process_exam(&ctx, e as u32, &packed[bounds[e]..bounds[e + 1]]))
+        .collect();
+    drop(packed);
+
+    // 5. merge
+    let mut cells = Vec::new();
+    let mut people_raw = Vec::new();
+    let mut audit_raw = Vec::new();
+    for p in partials {
+        cells.extend(p.cells);
+        people_raw.extend(p.people);
+        audit_raw.extend(p.audit);
+        rejections.extend(p.rejections);
+    }
+    rejections.sort_by_key(|r| (r.table, r.row));
+
+    let count = |t: Table, input: usize| {
+        RowCount::new(input, rejections.iter().filter(|r| r.table == t).count())
+    };
+    let rows = RowAccounting {
+        roster: count(Table::Roster, input.roster.len()),
+        sittings: count(Table::Sittings, sittings.len()),
+        exams: count(Table::Exams, input.exams.as_ref().map_or(0, |e| e.len())),
+        exemptions: count(
+            Table::Exemptions,
+            input.exemptions.as_ref().map_or(0, |e| e.len()),
+        ),
+    };
+    if !options.lenient && !rejections.is_empty() {
+        return Err(ExamError::bad_rows(rejections));
+    }
+
+    let people = people_raw
+        .into_iter()
+        .map(|p| person_issue(&ctx, p))
+        .collect();
+    let exemptions = audit_raw
+        .into_iter()
+        .map(|a| {
+            let x = &ex.by_staff[&a.staff][a.ex];
+            ExemptionRecord {
+                staff_id: staff.ids.names[a.staff as usize].to_string(),
+                exam_id: exams.ids.names[a.exam as usize].to_string(),
+                reason: x.reason.to_string(),
+                accepted: x.accepted,
+                source: match x.source {
+                    ExSource::Roster => ExemptionSource::Roster,
+                    ExSource::Table(r) => ExemptionSource::Table { row: r as usize },
+                },
+                outcome: a.outcome,
+            }
+        })
+        .collect();
+    Ok(ExamEvaluation {
+        cells,
+        hospitals: staff.hospitals.owned(),
+        departments: staff.departments.owned(),
+        categories: staff.categories.owned(),
+        exams: exams.ids.owned(),
+        kinds: exams.kinds.owned(),
+        exam_kind: exams.defs.iter().map(|d| d.kind).collect(),
+        participation_target: policy.participation_target,
+        pass_target: policy.pass_target,
+        pass_denominator: policy.pass_rate_denominator,
+        people,
+        exemptions,
+        rejections,
+        rows,
+    })
+}
+
+fn discover_exams<'a>(s: &Sittings<'a>, units: &[Unit]) -> Vec<&'a str> {
+    let set: FxHashSet<&'a str> = units
+        .par_iter()
+        .map(|u| {
+            let c = &s.chunks[u.chunk];
+            let mut set = FxHashSet::default();
+            for i in u.start..u.end {
+                if let Some(e) = c.exam_id.get(i) {
+                    set.insert(e);
+                }
+            }
+            set
+        })
+        .reduce(FxHashSet::default, |mut a, b| {
+            if a.len() < b.len() {
+                return reduce_into(b, a);
+            }
+            a.extend(b);
+            a
+        });
+    set.into_iter().collect()
+}
+
+fn reduce_into<'a>(mut a: FxHashSet<&'a str>, b: FxHashSet<&'a str>) -> FxHashSet<&'a str> {
+    a.extend(b);
+    a
+}
+
+fn resolve_unit(ctx: &Ctx<'_, '_>, u: &Unit, out: &mut [u128]) -> Vec<Rejection> {
+    let c = &ctx.sittings.chunks[u.chunk];
+    let mut rej = Vec::new();
+    for (slot, i) in out.iter_mut().zip(u.start..u.end) {
+        let row = u.base + i;
+        match resolve_row(ctx, c, i, row) {
+            Ok(k) => *slot = k,
+            Err(reason) => rej.push(Rejection {
+                table: Table::Sittings,
+                row,
+                reason,
+            }),
+        }
+    }
+    rej
+}
+
+#[inline]
+fn check_score(rule: &ReadyRule, column: &str, v: Num) -> Result<Option<f64>, RejectReason> {
+    let Some(x) = v.as_f64() else {
+        return Ok(None);
+    };
+    if x.is_nan() {
+        return Err(RejectReason::NanScore {
+            column: column.to_string(),
+        });
+    }
+    if !(rule.zero.holds(x) && rule.full.holds(x)) {
+        return Err(RejectReason::ScoreOutOfRange {
+            column: column.to_string(),
+            value: x,
+            full_mark: rule.full_mark,
+        });
+    }
+    Ok(Some(x))
+}
+
+#[inline]
+fn resolve_row(
+    ctx: &Ctx<'_, '_>,
+    c: &SittingsChunk<'_>,
+    i: usize,
+    row: usize,
+) -> Result<u128, RejectReason> {
+    let missing = |col: &str| RejectReason::MissingValue {
+        column: col.to_string(),
+    };
+    let s = c.staff_id.get(i).ok_or_else(|| missing("staff_id"))?;
+    let e = c.exam_id.get(i).ok_or_else(|| missing("exam_id"))?;
+    let staff = match ctx.staff.ids.get(s) {
+        Some(id) => id,
+        None if ctx.staff.rejected.contains(s) => {
+            return Err(RejectReason::StaffRejected {
+                staff_id: s.to_string(),
+            })
+        }
+        None => {
+            return Err(RejectReason::UnknownStaff {
+                staff_id: s.to_string(),
+            })
+        }
+    };
+    let exam = match ctx.exams.ids.get(e) {
+        Some(id) => id,
+        None if ctx.exams.rejected.contains(e) => {
+            return Err(RejectReason::ExamRejected {
+                exam_id: e.to_string(),
+            })
+        }
+        None => {
+            return Err(RejectReason::UnknownExam {
+                exam_id: e.to_string(),
+            })
+        }
+    };
+    let attempt: u16 = match &c.attempt {
+        None => 1,
+        Some(col) => {
+            let v = col.get(i);
+            let bad = || RejectReason::BadAttempt {
+                value: v.describe(),
+            };
+            match v {
+                Num::Null => return Err(missing("attempt")),
+                Num::Int(a) => u16::try_from(a).ok().filter(|a| *a >= 1).ok_or_else(bad)?,
+                Num::Float(f) => {
+                    if f.fract() == 0.0 && (1.0..=u16::MAX as f64).contains(&f) {
+                        f as u16
+                    } else {
+                        return Err(bad());
+                    }
+                }
+            }
+        }
+    };
+    let rule = &ctx.exams.rules[ctx.exams.defs[exam as usize].rule];
+    let total = match &c.score {
+        Some(col) => check_score(rule, "score", col.get(i))?,
+        None => None,
+    };
+    let mut any_comp = false;
+    for (k, col) in c.components.iter().enumerate() {
+        if check_score(rule, &ctx.sittings.component_names[k], col.get(i))?.is_some() {
+            any_comp = true;
+        }
+    }
+    let sat = total.is_some() || any_comp;
+    let passed = sat && passes(rule, c, i, total, any_comp)?;
+    let flags = if sat { SAT } else { 0 } | if passed { PASSED } else { 0 };
+    Ok(pack(exam, staff, attempt, row as u32, flags))
+}
+
+/// Whether a sat sitting passes (scores already validated).
+fn passes(
+    rule: &ReadyRule,
+    c: &SittingsChunk<'_>,
+    i: usize,
+    total: Option<f64>,
+    any_comp: bool,
+) -> Result<bool, RejectReason> {
+    let comp = |k: usize| c.components.get(k).and_then(|col| col.get(i).as_f64());
+    match rule.components {
+        ComponentRule::All => {
+            if !rule.required.is_empty() {
+                Ok(rule
+                    .required
+                    .iter()
+                    .all(|k| comp(*k).is_some_and(|v| rule.pass.holds(v))))
+            } else if any_comp {
+                Ok((0..c.components.len())
+                    .filter_map(comp)
+                    .all(|v| rule.pass.holds(v)))
+            } else {
+                Ok(total.is_some_and(|t| rule.pass.holds(t)))
+            }
+        }
+        ComponentRule::Total => {
+            if let Some(t) = total {
+                Ok(rule.pass.holds(t))
+            } else if let Some(w) = &rule.weights {
+                let mut sum = Decimal::ZERO;
+                for (k, wk) in w.iter().enumerate() {
+                    if let Some(v) = comp(k) {
+                        let d = decimal_from_f64(v).unwrap_or(Decimal::ZERO);
+                        sum += d * *wk;
+                    }
+                }
+                Ok(sum >= rule.pass_mark)
+            } else {
+                Err(RejectReason::NoTotal)
+            }
+        }
+    }
+}
+
+// ---- per exam ----
+
+struct PersonRaw {
+    staff: u32,
+    exam: u32,
+    problem: Problem,
+    unaccepted: Vec<usize>,
+    sittings: u32,
+    first_passed: bool,
+    final_passed: bool,
+    last_row: Option<u32>,
+}
+
+struct AuditRaw {
+    staff: u32,
+    exam: u32,
+    /// Index into the staff's exemption list.
+    ex: usize,
+    outcome: ExemptionOutcome,
+}
+
+struct ExamPartial {
+    cells: Vec<Cell>,
+    people: Vec<PersonRaw>,
+    audit: Vec<AuditRaw>,
+    rejections: Vec<Rejection>,
+}
+
+fn scope_why(ctx: &Ctx<'_, '_>, def: &ExamDef, s: u32) -> Option<NotExpectedWhy> {
+    let st = ctx.staff;
+    let su = s as usize;
+    if def.hospital_unknown || (def.hospital != NONE && st.hospital[su] != def.hospital) {
+        return Some(NotExpectedWhy::Hospital);
+    }
+    if let Some(c) = &def.categories {
+        if !c.get(st.category[su] as usize).copied().unwrap_or(false) {
+            return Some(NotExpectedWhy::Category);
+        }
+    }
+    if let Some(d) = &def.departments {
+        if !d.get(st.department[su] as usize).copied().unwrap_or(false) {
+            return Some(NotExpectedWhy::Department);
+        }
+    }
+    if let Some(date) = def.date {
+        if st.has_employment && !st.employed_on(s, date) {
+            return Some(NotExpectedWhy::NotEmployed);
+        }
+    }
+    None
+}
+
+fn candidates<'c>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[u128]) -> Cow<'c, [u32]> {
+    let st = ctx.staff;
+    if def.hospital_unknown {
+        return Cow::Owned(Vec::new());
+    }
+    if def.hospital != NONE {
+        return Cow::Borrowed(&st.by_hospital[st.hospital_slot(def.hospital)]);
+    }
+    if !ctx.exams.from_table && st.has_hospital {
+        let mut slots: Vec<usize> = sits
+            .iter()
+            .map(|k| st.hospital_slot(st.hospital[p_staff(*k) as usize]))
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        if slots.len() == 1 {
+            return Cow::Borrowed(&st.by_hospital[slots[0]]);
+        }
+        let mut v: Vec<u32> = slots
+            .iter()
+            .flat_map(|s| st.by_hospital[*s].iter().copied())
+            .collect();
+        v.sort_unstable();
+        return Cow::Owned(v);
+    }
+    Cow::Borrowed(&ctx.all_staff)
+}
+
+fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
+    let def = &ctx.exams.defs[e as usize];
+    let rule = &ctx.exams.rules[def.rule];
+    let st = ctx.staff;
+    let mut out = ExamPartial {
+        cells: Vec::new(),
+        people: Vec::new(),
+        audit: Vec::new(),
+        rejections: Vec::new(),
+    };
+    let mut cells: FxHashMap<(u32, u32, u32), Counts> = FxHashMap::default();
+    let mut audited: Vec<u32> = Vec::new();
+    let cand = candidates(ctx, def, sits);
+    let not_expected = |k: u128, out: &mut ExamPartial| {
+        let why = scope_why(ctx, def, p_staff(k)).unwrap_or(NotExpectedWhy::Hospital);
+        out.rejections.push(Rejection {
+            table: Table::Sittings,
+            row: p_row(k) as usize,
+            reason: RejectReason::NotExpected { why },
+        });
+    };
+    let mut i = 0;
+    for &c in cand.iter() {
+        if scope_why(ctx, def, c).is_some() {
+            continue;
+        }
+        while i < sits.len() && p_staff(sits[i]) < c {
+            not_expected(sits[i], &mut out);
+            i += 1;
+        }
+        let mut j = i;
+        while j < sits.len() && p_staff(sits[j]) == c {
+            j += 1;
+        }
+        let state = person_state(ctx, rule, &sits[i..j], &mut out.rejections);
+        i = j;
+
+        let mut counts = Counts::default();
+        let mut excluded = false;
+        let mut unaccepted = Vec::new();
+        if ctx.ex.flag[c as usize] {
+            if let Some(list) = ctx.ex.by_staff.get(&c) {
+                let mine: Vec<usize> = (0..list.len())
+                    .filter(|k| list[*k].exam == NONE || list[*k].exam == e)
+                    .collect();
+                let accepted = mine.iter().any(|k| list[*k].accepted);
+                let outcome = if state.sat {
+                    ExemptionOutcome::SatAnyway
+                } else if accepted {
+                    excluded = true;
+                    ExemptionOutcome::Excluded
+                } else {
+                    ExemptionOutcome::CountedAbsent
+                };
+                if !state.sat && !accepted {
+                    unaccepted.clone_from(&mine);
+                }
+                if ctx.people && !mine.is_empty() {
+                    audited.push(c);
+                    for k in mine {
+                        out.audit.push(AuditRaw {
+                            staff: c,
+                            exam: e,
+                            ex: k,
+                            outcome,
+                        });
+                    }
+                }
+            }
+        }
+        if excluded {
+            counts.exempt = 1;
+        } else {
+            counts.expected = 1;
+            if state.sat {
+                counts.sat = 1;
+                counts.first_passed = state.first_pass as u64;
+                counts.final_passed = state.final_pass as u64;
+                let judged = match rule.judge {
+                    Judge::First => state.first_pass,
+                    Judge::Final => state.final_pass,
+                };
+                counts.judged_passed = judged as u64;
+                counts.makeups = state.makeup_sat as u64;
+                if !judged && ctx.people {
+                    out.people.push(PersonRaw {
+                        staff: c,
+                        exam: e,
+                        problem: Problem::Failed,
+                        unaccepted: Vec::new(),
+                        sittings: state.sittings,
+                        first_passed: state.first_pass,
+                        final_passed: state.final_pass,
+                        last_row: state.last_row,
+                    });
+                }
+            } else {
+                counts.absent = 1;
+                if ctx.people {
+                    out.people.push(PersonRaw {
+                        staff: c,
+                        exam: e,
+                        problem: Problem::Absent,
+                        unaccepted,
+                        sittings: 0,
+                        first_passed: false,
+                        final_passed: false,
+                        last_row: state.last_row,
+                    });
+                }
+            }
+        }
+        let su = c as usize;
+        *cells
+            .entry((st.hospital[su], st.department[su], st.category[su]))
+            .or_default() += counts;
+    }
+    while i < sits.len() {
+        not_expected(sits[i], &mut out);
+        i += 1;
+    }
+    // Exemptions-table rows for this exam whose person is not expected at it.
+    if ctx.people {
+        for &s in &ctx.ex.by_exam[e as usize] {
+            if audited.binary_search(&s).is_ok() {
+                continue;
+            }
+            if let Some(list) = ctx.ex.by_staff.get(&s) {
+                for (k, x) in list.iter().enumerate() {
+                    if x.exam == e {
+                        out.audit.push(AuditRaw {
+                            staff: s,
+                            exam: e,
+                            ex: k,
+                            outcome: ExemptionOutcome::NotExpected,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut v: Vec<Cell> = cells
+        .into_iter()
+        .map(|((h, d, c), counts)| Cell {
+            exam: e,
+            hospital: h,
+            department: d,
+            category: c,
+            counts,
+        })
+        .collect();
+    v.sort_unstable_by_key(|c| (c.hospital, c.department, c.category));
+    out.cells = v;
+    out.audit.sort_by_key(|a| (a.staff, a.ex));
+    out
+}
+
+#[derive(Default)]
+struct PersonState {
+    sat: bool,
+    first_pass: bool,
+    final_pass: bool,
+    makeup_sat: bool,
+    sittings: u32,
+    last_row: Option<u32>,
+}
+
+/// The outcome of one person's sittings at one exam (sorted by attempt, then row). Duplicate
+/// attempts and make-ups without a first attempt are rejected here.
+fn person_state(
+    ctx: &Ctx<'_, '_>,
+    rule: &ReadyRule,
+    group: &[u128],
+    rej: &mut Vec<Rejection>,
+) -> PersonState {
+    let mut st = PersonState::default();
+    if group.is_empty() {
+        return st;
+    }
+    let mut valid: Vec<u128> = Vec::with_capacity(group.len());
+    let mut k = 0;
+    while k < group.len() {
+        let a = p_attempt(group[k]);
+        let mut m = k + 1;
+        while m < group.len() && p_attempt(group[m]) == a {
+            m += 1;
+        }
+        if m - k == 1 {
+            valid.push(group[k]);
+        } else {
+            let first = group[k];
+            let identical = group[k + 1..m]
+                .iter()
+                .all(|o| same_sitting(ctx, p_row(first), p_row(*o)));
+            let key = format!(
+                "staff {:?}, exam {:?}, attempt {a}",
+                ctx.staff.ids.names[p_staff(first) as usize],
+                ctx.exams.ids.names[p_exam(first) as usize]
+            );
+            let kept = identical.then_some(p_row(first) as usize);
+            let skip = if identical { k + 1 } else { k };
+            for o in &group[skip..m] {
+                rej.push(Rejection {
+                    table: Table::Sittings,
+                    row: p_row(*o) as usize,
+                    reason: RejectReason::Duplicate {
+                        key: key.clone(),
+                        kept_row: kept,
+                        rows: m - k,
+                    },
+                });
+            }
+            if identical {
+                valid.push(first);
+            }
+        }
+        k = m;
+    }
+    if valid.first().is_some_and(|f| p_attempt(*f) != 1) {
+        for o in &valid {
+            rej.push(Rejection {
+                table: Table::Sittings,
+                row: p_row(*o) as usize,
+                reason: RejectReason::MakeupWithoutFirst {
+                    attempt: p_attempt(*o) as u32,
+                },
+            });
+        }
+        valid.clear();
+    }
+    let mut makeup_pass = false;
+    for k in &valid {
+        let f = p_flags(*k);
+        let sat = f & SAT != 0;
+        let passed = f & PASSED != 0;
+        st.last_row = Some(p_row(*k));
+        if !sat {
+            continue;
+        }
+        st.sat = true;
+        st.sittings += 1;
+        if p_attempt(*k) == 1 {
+            st.first_pass = passed;
+        } else {
+            st.makeup_sat = true;
+            makeup_pass |= passed;
+        }
+    }
+    st.final_pass = st.first_pass || (rule.makeup_counts && makeup_pass);
+    st
+}
+
+/// Whether two sitting rows hold the same values (for identical duplicates).
+fn same_sitting(ctx: &Ctx<'_, '_>, a: u32, b: u32) -> bool {
+    let s = ctx.sittings;
+    let (Some((ca, ia)), Some((cb, ib))) = (s.locate(a as usize), s.locate(b as usize)) else {
+        return false;
+    };
+    let num_eq = |x: Num, y: Num| x.as_f64() == y.as_f64();
+    let score_eq = match (&ca.score, &cb.score) {
+        (Some(x), Some(y)) => num_eq(x.get(ia), y.get(ib)),
+        (None, None) => true,
+        _ => false,
+    };
+    let comps_eq = ca
+        .components
+        .iter()
+        .zip(&cb.components)
+        .all(|(x, y)| num_eq(x.get(ia), y.get(ib)));
+    score_eq && comps_eq && session_of(ca, ia) == session_of(cb, ib)
+}
+
+fn session_of<'a>(c: &SittingsChunk<'a>, i: usize) -> Option<&'a str> {
+    c.session_id.as_ref().and_then(|s| s.get(i))
+}
+
+fn person_issue(ctx: &Ctx<'_, '_>, p: PersonRaw) -> PersonIssue {
+    let st = ctx.staff;
+    let su = p.staff as usize;
+    let name = |d: &super::prepare::Dict<'_>, id: u32| {
+        (id != NONE).then(|| d.names[id as usize].to_string())
+    };
+    let unaccepted = if p.unaccepted.is_empty() {
+        None
+    } else {
+        ctx.ex.by_staff.get(&p.staff).map(|list| {
+            p.unaccepted
+                .iter()
+                .map(|k| list[*k].reason)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    let session_id = p.last_row.and_then(|r| {
+        let (c, i) = ctx.sittings.locate(r as usize)?;
+        c.session_id.as_ref()?.get(i).map(str::to_string)
+    });
+    PersonIssue {
+        staff_id: st.ids.names[su].to_string(),
+        exam_id: ctx.exams.ids.names[p.exam as usize].to_string(),
+        exam_kind: name(&ctx.exams.kinds, ctx.exams.defs[p.exam as usize].kind),
+        hospital_id: name(&st.hospitals, st.hospital[su]),
+        department: st.departments.names[st.department[su] as usize].to_string(),
+        category: st.categories.names[st.category[su] as usize].to_string(),
+        problem: p.problem,
+        unaccepted_reason: unaccepted,
+        sittings: p.sittings,
+        first_passed: p.first_passed,
+        final_passed: p.final_passed,
+        session_id,
+    }
+}
