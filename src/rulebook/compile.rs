@@ -1119,6 +1119,10 @@ fn indicator_rule(
             ("improving", t.improving.0),
             ("stable", t.stable.0),
             ("worsening", t.worsening.0),
+            (
+                "target_points",
+                t.target_points.map_or(Decimal::ZERO, |x| x.0),
+            ),
         ] {
             if v < Decimal::ZERO {
                 p.push(format!("{path}.trend.{f}"), id, "must not be negative");
@@ -1157,25 +1161,6 @@ fn indicator_rule(
                     "a threshold indicator needs a target, e.g. \">= 93\"",
                 );
             }
-            if let Some(t) = &target {
-                for test in &t.tests {
-                    let wrong = match direction {
-                        Direction::Higher => matches!(test.op, Op::Le | Op::Lt),
-                        Direction::Lower => matches!(test.op, Op::Ge | Op::Gt),
-                        Direction::Monitor => false,
-                    };
-                    if wrong && t.tests.len() == 1 {
-                        p.push(
-                            format!("{path}.target"),
-                            id,
-                            format!(
-                                "direction is {:?} but the target {:?} rewards the other way",
-                                direction, t.text
-                            ),
-                        );
-                    }
-                }
-            }
         }
         Method::Bands if n.bands.is_empty() => {
             p.push(
@@ -1192,6 +1177,29 @@ fn indicator_rule(
             );
         }
         _ => {}
+    }
+    // A target (threshold, or trend target points) must reward the indicator's direction.
+    if let Some(t) = target
+        .as_ref()
+        .filter(|_| matches!(method, Method::Threshold | Method::Trend))
+    {
+        for test in &t.tests {
+            let wrong = match direction {
+                Direction::Higher => matches!(test.op, Op::Le | Op::Lt),
+                Direction::Lower => matches!(test.op, Op::Ge | Op::Gt),
+                Direction::Monitor => false,
+            };
+            if wrong && t.tests.len() == 1 {
+                p.push(
+                    format!("{path}.target"),
+                    id,
+                    format!(
+                        "direction is {:?} but the target {:?} rewards the other way",
+                        direction, t.text
+                    ),
+                );
+            }
+        }
     }
     if method != Method::Bands && !n.bands.is_empty() {
         p.push(
@@ -1260,6 +1268,9 @@ fn indicator_rule(
             id,
             "otherwise is only used with method = \"bands\"",
         );
+    }
+    if n.otherwise.is_some_and(|o| o.0 < Decimal::ZERO) {
+        p.push(format!("{path}.otherwise"), id, "must not be negative");
     }
     IndicatorRule {
         unit: n.unit.clone(),
