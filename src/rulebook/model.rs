@@ -281,13 +281,47 @@ pub struct TotalSpec {
 }
 
 /// A named number used in grade conditions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ParamSpec {
     /// Just the number.
     Plain(Num),
     /// The number with its provenance.
     Documented(DocumentedParam),
+}
+
+// Written by hand: a derived untagged enum reports only "data did not match any variant",
+// hiding why a number or a documented parameter's field is wrong.
+impl<'de> Deserialize<'de> for ParamSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{value::MapAccessDeserializer, IntoDeserializer};
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ParamSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a number, a decimal string such as \"95%\", or a table with value = ...",
+                )
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ParamSpec, E> {
+                Num::deserialize(v.into_deserializer()).map(ParamSpec::Plain)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ParamSpec, E> {
+                Num::deserialize(v.into_deserializer()).map(ParamSpec::Plain)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ParamSpec, E> {
+                Num::deserialize(v.into_deserializer()).map(ParamSpec::Plain)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ParamSpec, E> {
+                Num::deserialize(v.into_deserializer()).map(ParamSpec::Plain)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<ParamSpec, A::Error> {
+                DocumentedParam::deserialize(MapAccessDeserializer::new(m))
+                    .map(ParamSpec::Documented)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl ParamSpec {
