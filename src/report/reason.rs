@@ -57,6 +57,12 @@ pub(crate) fn reason(rb: &Rulebook, card: &Scorecard, node: u32) -> String {
             match a {
                 MissingAction::Zero => match n.rule {
                     Rule::Gate { .. } => format!("{detail}: counted as failed"),
+                    Rule::Article { .. } => {
+                        format!("{detail}: counted as level D ({})", pts(c.points))
+                    }
+                    Rule::Element { .. } => {
+                        format!("{detail}: counted as not met ({})", pts(c.points))
+                    }
                     _ => format!("{detail}: counted as zero ({})", pts(c.points)),
                 },
                 MissingAction::NotApplicable => format!("{detail}: counted as not applicable"),

@@ -214,7 +214,13 @@ pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceEr
                 match (node.kind, node.missing) {
                     (NodeKind::Gate, a) => gate::missing(a),
                     (_, MissingAction::Zero) => CriterionScore {
-                        points: Some(Decimal::ZERO),
+                        // The worst result: level D or not met earn what the rulebook gives
+                        // them (like an assessed D or not met), an indicator 0.
+                        points: Some(match &node.rule {
+                            Rule::Article { points } => points[0],
+                            Rule::Element { points } => points[0],
+                            _ => Decimal::ZERO,
+                        }),
                         max,
                         rank: match node.kind {
                             NodeKind::Article | NodeKind::Element => Some(0),
