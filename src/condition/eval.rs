@@ -240,7 +240,15 @@ fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, Strin
             None => (None, format!("rate of {} (not applicable)", facts.id(*n))),
         },
         CValue::IndicatorValue(n) => match facts.indicator_value(*n) {
-            Some(q) => (Some(q), format!("value of {} = {}", facts.id(*n), q)),
+            // A value from counts is scale × numerator / denominator in the indicator's unit,
+            // not a share: show it as a number (95), not as "9500/100 (9500%)".
+            Some(q) => {
+                let shown = match q {
+                    Quantity::Decimal(d) => dec(d),
+                    Quantity::Ratio { .. } => q.display_decimal(4).to_string(),
+                };
+                (Some(q), format!("value of {} = {shown}", facts.id(*n)))
+            }
             None => (None, format!("value of {} (no value)", facts.id(*n))),
         },
         CValue::Share(nodes, test, desc) => {
