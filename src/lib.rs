@@ -51,3 +51,6 @@ pub use score::{score, score_batch, BatchOptions, Scorecard};
 
 /// The version of this library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "python")]
+mod python;

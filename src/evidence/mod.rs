@@ -11,6 +11,9 @@ mod load;
 mod sheet;
 pub mod table;
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
+
 pub use error::{EvidenceError, EvidenceProblem, MAX_PROBLEMS};
 pub use sheet::{Answer, Loc, Obs, Sheet, SheetBuilder};
 

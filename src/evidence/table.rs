@@ -134,96 +134,107 @@ impl<'a> LongTable<'a> {
         self.len() == 0
     }
 
-    /// Row indices per hospital, in order of first appearance. Rows without a hospital id are
-    /// returned separately.
-    pub fn group_rows(&self) -> (Vec<(&'a str, Vec<usize>)>, Vec<usize>) {
-        let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
-        let mut groups: Vec<(&'a str, Vec<usize>)> = Vec::new();
-        let mut orphans = Vec::new();
-        let hospital = self.hospital;
-        for r in 0..self.len() {
-            match hospital.text(r).map(str::trim).filter(|h| !h.is_empty()) {
-                None => orphans.push(r),
-                Some(h) => {
-                    let g = *index.entry(h).or_insert_with(|| {
-                        groups.push((h, Vec::new()));
-                        groups.len() - 1
-                    });
-                    groups[g].1.push(r);
-                }
+    /// Add one row to a sheet being built.
+    pub fn add_row(&self, b: &mut SheetBuilder, r: usize) {
+        let at = Loc::Row(r + self.row_offset);
+        let Some(crit) = self
+            .criterion
+            .text(r)
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            b.problem(at, "no criterion_id");
+            return;
+        };
+        let level = self
+            .level
+            .and_then(|c| c.text(r))
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        let value = self.value.and_then(|c| c.number(r));
+        let num = self.numerator.and_then(|c| c.number(r));
+        let den = self.denominator.and_then(|c| c.number(r));
+        match (level, value.is_some() || num.is_some() || den.is_some()) {
+            (Some(_), true) => b.problem(
+                at,
+                format!("criterion {crit:?}: a row has a level or numbers, not both"),
+            ),
+            (Some(l), false) => b.level_text(crit, l, at),
+            (None, _) => {
+                let period = self
+                    .period
+                    .and_then(|c| c.text(r))
+                    .map(str::trim)
+                    .unwrap_or("");
+                b.observation_f64(crit, period, value, num, den, at)
             }
         }
-        (groups, orphans)
-    }
-
-    /// Check one hospital's rows into a sheet.
-    pub fn sheet(
-        &self,
-        rb: &Rulebook,
-        hospital: &str,
-        rows: &[usize],
-    ) -> Result<Sheet, EvidenceError> {
-        let mut b = SheetBuilder::new(rb, hospital);
-        for &r in rows {
-            let at = Loc::Row(r + self.row_offset);
-            let Some(crit) = self
-                .criterion
-                .text(r)
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-            else {
-                b.problem(at, "no criterion_id");
-                continue;
-            };
-            let level = self
-                .level
-                .and_then(|c| c.text(r))
-                .map(str::trim)
-                .filter(|l| !l.is_empty());
-            let value = self.value.and_then(|c| c.number(r));
-            let num = self.numerator.and_then(|c| c.number(r));
-            let den = self.denominator.and_then(|c| c.number(r));
-            match (level, value.is_some() || num.is_some() || den.is_some()) {
-                (Some(_), true) => b.problem(
-                    at,
-                    format!("criterion {crit:?}: a row has a level or numbers, not both"),
-                ),
-                (Some(l), false) => b.level_text(crit, l, at),
-                (None, _) => {
-                    let period = self
-                        .period
-                        .and_then(|c| c.text(r))
-                        .map(str::trim)
-                        .unwrap_or("");
-                    b.observation_f64(crit, period, value, num, den, at)
-                }
-            }
-        }
-        b.finish()
     }
 
     /// Group by hospital and check every hospital's sheet in parallel (in order of first
     /// appearance). Rows without a hospital id become one error with hospital `None`.
     pub fn sheets(&self, rb: &Rulebook) -> Vec<Result<Sheet, EvidenceError>> {
-        let (groups, orphans) = self.group_rows();
-        let mut out: Vec<Result<Sheet, EvidenceError>> = groups
-            .par_iter()
-            .map(|(h, rows)| self.sheet(rb, h, rows))
-            .collect();
-        if !orphans.is_empty() {
-            let mut e = EvidenceError::single(None, "");
-            e.problems.clear();
-            for &r in orphans.iter().take(super::MAX_PROBLEMS) {
-                e.problems.push(super::EvidenceProblem {
-                    row: Some(r + self.row_offset),
-                    path: None,
-                    criterion: None,
-                    message: "no hospital_id".into(),
-                });
-            }
-            e.more = orphans.len().saturating_sub(super::MAX_PROBLEMS);
-            out.push(Err(e));
-        }
-        out
+        sheets_from_tables(rb, std::slice::from_ref(self))
     }
+}
+
+/// Row positions per hospital across several tables (table index, row), in order of first
+/// appearance, and the rows without a hospital id.
+pub type Groups<'a> = (Vec<(&'a str, Vec<(u32, u32)>)>, Vec<(u32, u32)>);
+
+/// Group the rows of several tables (one long table split in parts) by hospital.
+pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
+    let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
+    let mut groups: Vec<(&'a str, Vec<(u32, u32)>)> = Vec::new();
+    let mut orphans = Vec::new();
+    for (t, table) in tables.iter().enumerate() {
+        let hospital = table.hospital;
+        for r in 0..table.len() {
+            match hospital.text(r).map(str::trim).filter(|h| !h.is_empty()) {
+                None => orphans.push((t as u32, r as u32)),
+                Some(h) => {
+                    let g = *index.entry(h).or_insert_with(|| {
+                        groups.push((h, Vec::new()));
+                        groups.len() - 1
+                    });
+                    groups[g].1.push((t as u32, r as u32));
+                }
+            }
+        }
+    }
+    (groups, orphans)
+}
+
+/// Check every hospital of several tables into sheets, in parallel, in order of first
+/// appearance. Rows without a hospital id become one error with hospital `None`.
+pub fn sheets_from_tables(
+    rb: &Rulebook,
+    tables: &[LongTable],
+) -> Vec<Result<Sheet, EvidenceError>> {
+    let (groups, orphans) = group_rows(tables);
+    let mut out: Vec<Result<Sheet, EvidenceError>> = groups
+        .par_iter()
+        .map(|(h, rows)| {
+            let mut b = SheetBuilder::new(rb, h);
+            for &(t, r) in rows {
+                tables[t as usize].add_row(&mut b, r as usize);
+            }
+            b.finish()
+        })
+        .collect();
+    if !orphans.is_empty() {
+        let mut e = EvidenceError::single(None, "");
+        e.problems.clear();
+        for &(t, r) in orphans.iter().take(super::MAX_PROBLEMS) {
+            e.problems.push(super::EvidenceProblem {
+                row: Some(r as usize + tables[t as usize].row_offset),
+                path: None,
+                criterion: None,
+                message: "no hospital_id".into(),
+            });
+        }
+        e.more = orphans.len().saturating_sub(super::MAX_PROBLEMS);
+        out.push(Err(e));
+    }
+    out
 }

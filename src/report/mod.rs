@@ -1,6 +1,8 @@
 //! The report of one hospital: points per node, gates, the grade with the trace of every
 //! condition, the deductions with their reasons, and the missing evidence.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod explain;
 mod json;
 mod reason;
@@ -165,10 +167,15 @@ impl Report {
 
     /// The review's status in words: the grade, or why there is none.
     pub fn status(&self) -> String {
-        let d = &self.card.decision;
-        let grades = self.rulebook.grades();
+        Report::status_of(&self.rulebook, &self.card)
+    }
+
+    /// The status in words of a scorecard of this rulebook.
+    pub fn status_of(rb: &Rulebook, card: &Scorecard) -> String {
+        let d = &card.decision;
+        let grades = rb.grades();
         if let Some(o) = d.withheld_by {
-            let o = &self.rulebook.outcomes()[o as usize];
+            let o = &rb.outcomes()[o as usize];
             return format!("not graded: {} ({})", o.title, o.id);
         }
         match (d.grade, d.lowered_by) {
@@ -176,7 +183,7 @@ impl Report {
                 "{} (lowered {steps} from {} by {})",
                 grades[g].id,
                 d.earned.map(|e| grades[e].id.as_str()).unwrap_or("?"),
-                self.rulebook.outcomes()[o as usize].title
+                rb.outcomes()[o as usize].title
             ),
             (Some(g), None) => grades[g].id.clone(),
             (None, _) => "no grade: no grade's conditions all hold".into(),

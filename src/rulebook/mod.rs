@@ -6,6 +6,7 @@ pub mod error;
 pub mod layer;
 pub mod load;
 pub mod model;
+mod show;
 
 pub use compile::Rulebook;
 pub use error::{Problem, RulebookError};

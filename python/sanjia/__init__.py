@@ -1,0 +1,142 @@
+"""sanjia: score hospital accreditation reviews exactly, with a reason for every point.
+
+Load a rulebook once, score hospitals' evidence against it, read the report::
+
+    import sanjia
+
+    rulebook = sanjia.Rulebook.builtin("demo")
+    report = sanjia.score(rulebook, sanjia.Evidence.sample("demo"))
+    print(report.explain())
+    report.to_pandas()            # one row per node
+    report.deductions             # points lost, largest first, with reasons
+
+Many hospitals at once (a list of Evidence, or a long table with columns hospital_id,
+criterion_id, period, value, numerator, denominator, level, as pyarrow / pandas / polars)::
+
+    result = sanjia.score_batch(rulebook, table, progress=True)
+    result.to_pandas()            # one row per hospital
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sanjia._sanjia import (
+    BatchResult,
+    Evidence,
+    EvidenceError,
+    ExamsError,
+    InternalError,
+    Report,
+    Rulebook,
+    RulebookError,
+    SanjiaError,
+    __version__,
+    _score_evidences,
+    _score_table,
+)
+from sanjia._sanjia import score as _score
+from sanjia._tables import TableLike, arrow_table
+
+__all__ = [
+    "BatchResult",
+    "Evidence",
+    "EvidenceError",
+    "ExamsError",
+    "InternalError",
+    "Report",
+    "Rulebook",
+    "RulebookError",
+    "SanjiaError",
+    "__version__",
+    "as_evidence",
+    "as_rulebook",
+    "score",
+    "score_batch",
+]
+
+RulebookLike = Rulebook | str | os.PathLike[str]
+EvidenceLike = Evidence | Mapping[str, Any] | str | os.PathLike[str]
+Progress = bool | Callable[[int, int], object] | None
+
+
+def as_rulebook(rulebook: RulebookLike) -> Rulebook:
+    """A Rulebook from a Rulebook, a built-in name or a file path."""
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    if isinstance(rulebook, str) and rulebook in Rulebook.builtin_names():
+        return Rulebook.builtin(rulebook)
+    if isinstance(rulebook, (str, os.PathLike)):
+        return Rulebook.load(os.fspath(rulebook))
+    raise TypeError(
+        f"expected a sanjia.Rulebook, a built-in name or a path, not {type(rulebook).__name__}"
+    )
+
+
+def as_evidence(evidence: EvidenceLike) -> Evidence:
+    """Evidence from an Evidence, a dict or a file path."""
+    if isinstance(evidence, Evidence):
+        return evidence
+    if isinstance(evidence, Mapping):
+        return Evidence.from_dict(evidence)
+    if isinstance(evidence, (str, os.PathLike)):
+        return Evidence.load(os.fspath(evidence))
+    raise TypeError(f"expected a sanjia.Evidence, a dict or a path, not {type(evidence).__name__}")
+
+
+def score(rulebook: RulebookLike, evidence: EvidenceLike) -> Report:
+    """Score one hospital's evidence against a rulebook.
+
+    ``rulebook`` may be a Rulebook, a built-in name or a path; ``evidence`` an Evidence, a dict
+    or a path. Raises ``EvidenceError`` (naming the hospital, place and criterion) when the
+    evidence cannot be scored.
+    """
+    return _score(as_rulebook(rulebook), as_evidence(evidence))
+
+
+def _progress_callback(
+    progress: Progress, total: int | None
+) -> Callable[[int, int], object] | None:
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="hospital", desc="scoring")
+
+        def update(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+            if done >= total:
+                bar.close()
+
+        return update
+    if callable(progress):
+        return progress
+    raise TypeError("progress is True, False, None or a callable(done, total)")
+
+
+def score_batch(
+    rulebook: RulebookLike,
+    evidences_or_table: Sequence[EvidenceLike] | TableLike,
+    *,
+    n_threads: int | None = None,
+    progress: Progress = None,
+) -> BatchResult:
+    """Score many hospitals in parallel (GIL released, Ctrl-C stops cleanly).
+
+    ``evidences_or_table`` is a list of Evidence / dicts / paths, or a long-format table
+    (pyarrow Table or RecordBatchReader, pandas or polars DataFrame) with columns
+    ``hospital_id, criterion_id`` and any of ``period, value, numerator, denominator, level``.
+    A hospital whose evidence is invalid gets its error in the result; every other hospital
+    is scored. ``progress=True`` shows a tqdm bar; a callable gets ``(done, total)``.
+    """
+    rb = as_rulebook(rulebook)
+    if isinstance(evidences_or_table, (list, tuple)):
+        evs = [as_evidence(e) for e in evidences_or_table]
+        return _score_evidences(rb, evs, n_threads, _progress_callback(progress, len(evs)))
+    table = arrow_table(evidences_or_table)
+    return _score_table(rb, table, n_threads, _progress_callback(progress, None))

@@ -1,0 +1,269 @@
+//! Long-format evidence from Arrow record batches, read in place.
+//!
+//! String columns may be `Utf8`, `LargeUtf8`, `Utf8View` (polars) or dictionary-encoded
+//! strings (pandas categoricals); integer id columns are accepted and shown as text. Numeric
+//! columns may be any integer or float type and are read without copying.
+
+use super::table::{LongTable, NumberColumn, TextColumn};
+use super::{EvidenceError, Sheet};
+use crate::Rulebook;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+
+/// A text column over an Arrow array.
+pub enum ArrowText<'a> {
+    /// `Utf8`.
+    Utf8(&'a arrow_array::StringArray),
+    /// `LargeUtf8`.
+    Large(&'a arrow_array::LargeStringArray),
+    /// `Utf8View`.
+    View(&'a arrow_array::StringViewArray),
+    /// Integers or dictionary values converted to text once.
+    Owned(Vec<Option<String>>),
+}
+
+impl TextColumn for ArrowText<'_> {
+    fn len(&self) -> usize {
+        match self {
+            ArrowText::Utf8(a) => a.len(),
+            ArrowText::Large(a) => a.len(),
+            ArrowText::View(a) => a.len(),
+            ArrowText::Owned(v) => v.len(),
+        }
+    }
+    fn text(&self, row: usize) -> Option<&str> {
+        match self {
+            ArrowText::Utf8(a) => (!a.is_null(row)).then(|| a.value(row)),
+            ArrowText::Large(a) => (!a.is_null(row)).then(|| a.value(row)),
+            ArrowText::View(a) => (!a.is_null(row)).then(|| a.value(row)),
+            ArrowText::Owned(v) => v.get(row).and_then(|s| s.as_deref()),
+        }
+    }
+}
+
+/// A numeric column over an Arrow array.
+pub struct ArrowNumber<'a> {
+    array: &'a dyn Array,
+    nulls: Option<arrow_buffer::NullBuffer>,
+    get: fn(&dyn Array, usize) -> f64,
+}
+
+impl NumberColumn for ArrowNumber<'_> {
+    fn len(&self) -> usize {
+        self.array.len()
+    }
+    fn number(&self, row: usize) -> Option<f64> {
+        if self.nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+            return None;
+        }
+        Some((self.get)(self.array, row))
+    }
+}
+
+macro_rules! getter {
+    ($t:ty) => {
+        |a: &dyn Array, i: usize| a.as_primitive::<$t>().value(i) as f64
+    };
+}
+
+fn bad_type(name: &str, dt: &DataType, want: &str) -> String {
+    format!("column {name:?} has type {dt}, expected {want}")
+}
+
+/// Read a column as text.
+pub fn text_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowText<'a>, String> {
+    Ok(match a.data_type() {
+        DataType::Utf8 => ArrowText::Utf8(a.as_string::<i32>()),
+        DataType::LargeUtf8 => ArrowText::Large(a.as_string::<i64>()),
+        DataType::Utf8View => ArrowText::View(a.as_string_view()),
+        DataType::Null => ArrowText::Owned(vec![None; a.len()]),
+        dt if dt.is_integer() => {
+            let num = number_column(name, a)?;
+            ArrowText::Owned(
+                (0..a.len())
+                    .map(|i| num.number(i).map(|v| format!("{v}")))
+                    .collect(),
+            )
+        }
+        DataType::Dictionary(_, value)
+            if matches!(
+                **value,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) =>
+        {
+            let dict = a.as_any_dictionary();
+            let values = text_column(name, dict.values())?;
+            let keys = dict.normalized_keys();
+            ArrowText::Owned(
+                (0..a.len())
+                    .map(|i| {
+                        if a.is_null(i) {
+                            None
+                        } else {
+                            keys.get(i)
+                                .and_then(|&k| values.text(k))
+                                .map(str::to_string)
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        dt => return Err(bad_type(name, dt, "text (Utf8, LargeUtf8 or Utf8View)")),
+    })
+}
+
+/// Read a column as numbers.
+pub fn number_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowNumber<'a>, String> {
+    let f: fn(&dyn Array, usize) -> f64 = match a.data_type() {
+        DataType::Float64 => getter!(Float64Type),
+        DataType::Float32 => getter!(Float32Type),
+        DataType::Int64 => getter!(Int64Type),
+        DataType::Int32 => getter!(Int32Type),
+        DataType::Int16 => getter!(Int16Type),
+        DataType::Int8 => getter!(Int8Type),
+        DataType::UInt64 => getter!(UInt64Type),
+        DataType::UInt32 => getter!(UInt32Type),
+        DataType::UInt16 => getter!(UInt16Type),
+        DataType::UInt8 => getter!(UInt8Type),
+        DataType::Null => |_: &dyn Array, _: usize| f64::NAN,
+        dt => return Err(bad_type(name, dt, "numbers (integer or float)")),
+    };
+    Ok(ArrowNumber {
+        array: a.as_ref(),
+        nulls: a.logical_nulls(),
+        get: f,
+    })
+}
+
+/// The columns of one record batch, typed.
+pub struct BatchColumns<'a> {
+    hospital: ArrowText<'a>,
+    criterion: ArrowText<'a>,
+    period: Option<ArrowText<'a>>,
+    value: Option<ArrowNumber<'a>>,
+    numerator: Option<ArrowNumber<'a>>,
+    denominator: Option<ArrowNumber<'a>>,
+    level: Option<ArrowText<'a>>,
+    offset: usize,
+}
+
+/// Column names accepted (the first name is canonical).
+const HOSPITAL: [&str; 2] = ["hospital_id", "hospital"];
+const CRITERION: [&str; 3] = ["criterion_id", "criterion", "id"];
+
+fn find<'a>(batch: &'a RecordBatch, names: &[&str]) -> Option<(&'a str, &'a ArrayRef)> {
+    names.iter().find_map(|n| {
+        batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .position(|f| f.name() == n)
+            .map(|i| (batch.schema_ref().field(i).name().as_str(), batch.column(i)))
+    })
+}
+
+impl<'a> BatchColumns<'a> {
+    /// Type the columns of a batch; `offset` is the batch's first row number in the stream.
+    pub fn new(batch: &'a RecordBatch, offset: usize) -> Result<BatchColumns<'a>, EvidenceError> {
+        let known = [
+            "hospital_id",
+            "hospital",
+            "criterion_id",
+            "criterion",
+            "id",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "level",
+        ];
+        let mut problems = Vec::new();
+        for f in batch.schema_ref().fields() {
+            if !known.contains(&f.name().as_str()) {
+                problems.push(format!(
+                    "unknown column {:?} (columns: hospital_id, criterion_id, period, value, numerator, denominator, level)",
+                    f.name()
+                ));
+            }
+        }
+        let text =
+            |names: &[&str], required: bool, problems: &mut Vec<String>| -> Option<ArrowText<'a>> {
+                match find(batch, names) {
+                    Some((n, a)) => text_column(n, a).map_err(|e| problems.push(e)).ok(),
+                    None => {
+                        if required {
+                            problems.push(format!("missing column {:?}", names[0]));
+                        }
+                        None
+                    }
+                }
+            };
+        let num = |name: &str, problems: &mut Vec<String>| -> Option<ArrowNumber<'a>> {
+            find(batch, &[name])
+                .and_then(|(n, a)| number_column(n, a).map_err(|e| problems.push(e)).ok())
+        };
+        let hospital = text(&HOSPITAL, true, &mut problems);
+        let criterion = text(&CRITERION, true, &mut problems);
+        let period = text(&["period"], false, &mut problems);
+        let level = text(&["level"], false, &mut problems);
+        let value = num("value", &mut problems);
+        let numerator = num("numerator", &mut problems);
+        let denominator = num("denominator", &mut problems);
+        match (hospital, criterion) {
+            (Some(hospital), Some(criterion)) if problems.is_empty() => Ok(BatchColumns {
+                hospital,
+                criterion,
+                period,
+                value,
+                numerator,
+                denominator,
+                level,
+                offset,
+            }),
+            _ => {
+                let mut e = EvidenceError::single(None, problems.remove(0));
+                for p in problems {
+                    e.problems.push(super::EvidenceProblem {
+                        row: None,
+                        path: None,
+                        criterion: None,
+                        message: p,
+                    });
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The batch as a long table.
+    pub fn table(&self) -> LongTable<'_> {
+        LongTable {
+            hospital: &self.hospital,
+            criterion: &self.criterion,
+            period: self.period.as_ref().map(|c| c as &dyn TextColumn),
+            value: self.value.as_ref().map(|c| c as &dyn NumberColumn),
+            numerator: self.numerator.as_ref().map(|c| c as &dyn NumberColumn),
+            denominator: self.denominator.as_ref().map(|c| c as &dyn NumberColumn),
+            level: self.level.as_ref().map(|c| c as &dyn TextColumn),
+            row_offset: self.offset,
+        }
+    }
+}
+
+/// Check every hospital in a set of record batches (one long table split in batches) into
+/// sheets, in order of first appearance. Rows of one hospital may be spread over batches.
+pub fn sheets_from_batches(
+    rb: &Rulebook,
+    batches: &[RecordBatch],
+) -> Result<Vec<Result<Sheet, EvidenceError>>, EvidenceError> {
+    let mut cols = Vec::with_capacity(batches.len());
+    let mut offset = 0;
+    for b in batches {
+        cols.push(BatchColumns::new(b, offset)?);
+        offset += b.num_rows();
+    }
+    let tables: Vec<LongTable> = cols.iter().map(BatchColumns::table).collect();
+    Ok(super::table::sheets_from_tables(rb, &tables))
+}

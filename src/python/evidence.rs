@@ -1,0 +1,103 @@
+//! `sanjia.Evidence`.
+
+use super::errors::{self, guard};
+use super::json;
+use crate::Evidence;
+use pyo3::prelude::*;
+use std::path::PathBuf;
+
+/// One hospital's evidence: gate answers, indicator values per period, article levels and
+/// element results.
+#[pyclass(name = "Evidence", module = "sanjia", frozen)]
+pub struct PyEvidence {
+    pub(crate) inner: Evidence,
+}
+
+fn wrap(py: Python<'_>, r: Result<Evidence, crate::EvidenceError>) -> PyResult<PyEvidence> {
+    r.map(|inner| PyEvidence { inner })
+        .map_err(|e| errors::evidence(py, &e))
+}
+
+#[pymethods]
+impl PyEvidence {
+    /// Read an evidence file (.toml or .json).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyEvidence> {
+        guard(|| wrap(py, Evidence::load(&path)))
+    }
+
+    /// Read evidence from a dict: `{"hospital": ..., "gates": {...}, "articles": {...},
+    /// "elements": {...}, "indicators": {...}}`.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<PyEvidence> {
+        guard(|| {
+            let v = json::to_json(d)?;
+            wrap(py, Evidence::from_value(&v))
+        })
+    }
+
+    /// Read evidence from TOML text.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<PyEvidence> {
+        guard(|| wrap(py, Evidence::from_toml(text)))
+    }
+
+    /// Read evidence from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyEvidence> {
+        guard(|| wrap(py, Evidence::from_json(text)))
+    }
+
+    /// A sample hospital bundled with a built-in rulebook (default rulebook and sample when
+    /// not given).
+    #[staticmethod]
+    #[pyo3(signature = (rulebook = None, name = None))]
+    fn sample(py: Python<'_>, rulebook: Option<&str>, name: Option<&str>) -> PyResult<PyEvidence> {
+        let rb = rulebook.unwrap_or(crate::rulebook::builtin::default_name());
+        guard(|| wrap(py, Evidence::sample(rb, name)))
+    }
+
+    /// Names of the samples bundled with a built-in rulebook.
+    #[staticmethod]
+    #[pyo3(signature = (rulebook = None))]
+    fn sample_names(rulebook: Option<&str>) -> Vec<&'static str> {
+        let rb = rulebook.unwrap_or(crate::rulebook::builtin::default_name());
+        crate::rulebook::builtin::find(rb)
+            .map(|b| b.samples.iter().map(|s| s.0).collect())
+            .unwrap_or_default()
+    }
+
+    /// Hospital id.
+    #[getter]
+    fn hospital(&self) -> &str {
+        &self.inner.hospital
+    }
+
+    /// Hospital name.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// The evidence as a dict (the same shape `from_dict` reads; numbers as text, exactly).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = serde_json::to_value(&self.inner).map_err(|e| errors::internal(&e.to_string()))?;
+        json::to_py(py, &v)
+    }
+
+    fn __repr__(&self) -> String {
+        let e = &self.inner;
+        format!(
+            "<sanjia.Evidence {}{}: {} gates, {} indicators, {} articles, {} elements>",
+            e.hospital,
+            e.name
+                .as_deref()
+                .map(|n| format!(" {n:?}"))
+                .unwrap_or_default(),
+            e.gates.len(),
+            e.indicators.len(),
+            e.articles.len(),
+            e.elements.len()
+        )
+    }
+}

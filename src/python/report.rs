@@ -1,0 +1,241 @@
+//! `sanjia.Report` and `sanjia.score`.
+
+use super::errors::{self, guard};
+use super::evidence::PyEvidence;
+use super::json;
+use super::rulebook::PyRulebook;
+use crate::ratio::decimal_to_f64;
+use crate::Report;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_arrow::PyTable;
+
+/// One hospital's scored report.
+#[pyclass(name = "Report", module = "sanjia", frozen)]
+pub struct PyReport {
+    pub(crate) inner: Report,
+}
+
+/// A pyarrow table from record batches.
+pub(crate) fn pyarrow_table<'py>(
+    py: Python<'py>,
+    batch: Result<arrow_array::RecordBatch, arrow_schema::ArrowError>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let batch = batch.map_err(|e| errors::internal(&e.to_string()))?;
+    let schema = batch.schema();
+    PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
+}
+
+fn f(d: rust_decimal::Decimal) -> f64 {
+    decimal_to_f64(d)
+}
+
+#[pymethods]
+impl PyReport {
+    /// Hospital id.
+    #[getter]
+    fn hospital(&self) -> &str {
+        self.inner.hospital()
+    }
+
+    /// The grade awarded (None when withheld or none met).
+    #[getter]
+    fn grade(&self) -> Option<&str> {
+        self.inner.grade()
+    }
+
+    /// The grade the conditions alone award, before gate outcomes.
+    #[getter]
+    fn earned_grade(&self) -> Option<&str> {
+        self.inner.earned_grade()
+    }
+
+    /// The result in words (grade, or why there is none).
+    #[getter]
+    fn status(&self) -> String {
+        self.inner.status()
+    }
+
+    /// Total points (rounded as the rulebook says); None when nothing applies.
+    #[getter]
+    fn total(&self) -> Option<f64> {
+        self.inner.total().map(f)
+    }
+
+    /// Maximum total points.
+    #[getter]
+    fn max_total(&self) -> f64 {
+        f(self.inner.max_total())
+    }
+
+    /// The rulebook it was scored against.
+    #[getter]
+    fn rulebook(&self) -> PyRulebook {
+        PyRulebook {
+            inner: self.inner.rulebook().clone(),
+        }
+    }
+
+    /// Gate outcomes: list of dicts (id, title, result, outcome, outcome_title, effect).
+    #[getter]
+    fn gates<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .gates()
+            .into_iter()
+            .map(|g| {
+                let d = PyDict::new(py);
+                d.set_item("id", g.id)?;
+                d.set_item("title", g.title)?;
+                d.set_item("result", g.result)?;
+                d.set_item("outcome", g.outcome)?;
+                d.set_item("outcome_title", g.outcome_title)?;
+                d.set_item("effect", g.effect)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// The decision: grade, earned grade, gate effects and every grade's condition traces.
+    #[getter]
+    fn decision<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let j = self.inner.to_json();
+        let d = PyDict::new(py);
+        for k in [
+            "grade",
+            "earned_grade",
+            "status",
+            "withheld_by",
+            "lowered_by",
+        ] {
+            d.set_item(k, json::to_py(py, &j[k])?)?;
+        }
+        d.set_item("grades", json::to_py(py, &j["decision"])?)?;
+        Ok(d.into_any())
+    }
+
+    /// Points lost, largest loss in the total first: list of dicts.
+    #[getter]
+    fn deductions<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .deductions()
+            .into_iter()
+            .map(|x| {
+                let d = PyDict::new(py);
+                d.set_item("id", x.id)?;
+                d.set_item("title", x.title)?;
+                d.set_item("kind", x.kind)?;
+                d.set_item("department", x.department)?;
+                d.set_item("points", f(x.points))?;
+                d.set_item("max_points", f(x.max_points))?;
+                d.set_item("lost", f(x.lost))?;
+                d.set_item("lost_in_total", f(x.lost_in_total))?;
+                d.set_item("reason", x.reason)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Criteria without evidence: list of dicts (id, title, kind, department, counted_as,
+    /// detail).
+    #[getter]
+    fn missing<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .missing()
+            .into_iter()
+            .map(|m| {
+                let d = PyDict::new(py);
+                d.set_item("id", m.id)?;
+                d.set_item("title", m.title)?;
+                d.set_item("kind", m.kind)?;
+                d.set_item("department", m.department)?;
+                d.set_item("counted_as", m.counted_as)?;
+                d.set_item("detail", m.detail)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Points of a node by id (None: not applicable).
+    fn points(&self, id: &str) -> PyResult<Option<f64>> {
+        if self.inner.rulebook().node_index(id).is_none() {
+            return Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                "no node {id:?} in the rulebook"
+            )));
+        }
+        Ok(self.inner.points(id).map(f))
+    }
+
+    /// One row per node (long format) as a pyarrow.Table.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| pyarrow_table(py, crate::report::arrow::nodes_batch(&[&self.inner])))
+    }
+
+    /// One row per node as a pandas DataFrame.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_arrow(py)?.call_method0("to_pandas")
+    }
+
+    /// One row per node as a polars DataFrame.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.to_arrow(py)?;
+        py.import("polars")?.call_method1("from_arrow", (t,))
+    }
+
+    /// The report as readable text.
+    fn explain(&self) -> String {
+        self.inner.explain()
+    }
+
+    /// The whole report as JSON text.
+    #[pyo3(signature = (indent = None))]
+    fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
+        let v = self.inner.to_json();
+        let r = match indent {
+            None => serde_json::to_string(&v),
+            Some(_) => serde_json::to_string_pretty(&v),
+        };
+        r.map_err(|e| errors::internal(&e.to_string()))
+    }
+
+    /// The whole report as a dict (decimals as text, exactly).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json::to_py(py, &self.inner.to_json())
+    }
+
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        py.import("sanjia._views")?
+            .call_method1("report_html", (slf,))?
+            .extract()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<sanjia.Report {}: {} — total {}>",
+            self.inner.hospital(),
+            self.inner.status(),
+            self.inner
+                .total()
+                .map(|t| format!(
+                    "{} of {}",
+                    t.normalize(),
+                    self.inner.max_total().normalize()
+                ))
+                .unwrap_or_else(|| "n/a".into())
+        )
+    }
+}
+
+/// Score one hospital's evidence against a rulebook.
+#[pyfunction]
+pub(crate) fn score(
+    py: Python<'_>,
+    rulebook: &PyRulebook,
+    evidence: &PyEvidence,
+) -> PyResult<PyReport> {
+    guard(|| {
+        crate::score(&rulebook.inner, &evidence.inner)
+            .map(|inner| PyReport { inner })
+            .map_err(|e| errors::evidence(py, &e))
+    })
+}
