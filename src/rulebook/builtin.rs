@@ -16,28 +16,135 @@ pub struct Builtin {
 }
 
 /// The built-in rulebooks; the first is the default.
-pub const BUILTINS: &[Builtin] = &[Builtin {
-    name: "demo",
-    text: include_str!("../../rulebooks/demo.toml"),
-    samples: &[
-        (
-            "sample",
-            include_str!("../../rulebooks/samples/demo-sample.toml"),
-        ),
-        (
-            "grade-b",
-            include_str!("../../rulebooks/samples/demo-grade-b.toml"),
-        ),
-        (
-            "downgraded",
-            include_str!("../../rulebooks/samples/demo-downgraded.toml"),
-        ),
-        (
-            "deferred",
-            include_str!("../../rulebooks/samples/demo-deferred.toml"),
-        ),
-    ],
-}];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "demo",
+        text: include_str!("../../rulebooks/demo.toml"),
+        samples: &[
+            (
+                "sample",
+                include_str!("../../rulebooks/samples/demo-sample.toml"),
+            ),
+            (
+                "grade-b",
+                include_str!("../../rulebooks/samples/demo-grade-b.toml"),
+            ),
+            (
+                "downgraded",
+                include_str!("../../rulebooks/samples/demo-downgraded.toml"),
+            ),
+            (
+                "deferred",
+                include_str!("../../rulebooks/samples/demo-deferred.toml"),
+            ),
+        ],
+    },
+    Builtin {
+        name: "cn-tertiary-2022",
+        text: include_str!("../../rulebooks/cn-tertiary-2022.toml"),
+        samples: &[
+            (
+                "grade-a",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-a.toml"),
+            ),
+            (
+                "grade-b",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-b.toml"),
+            ),
+            (
+                "grade-c",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-c.toml"),
+            ),
+            (
+                "deferred",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-deferred.toml"),
+            ),
+            (
+                "not-eligible",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-not-eligible.toml"),
+            ),
+        ],
+    },
+    Builtin {
+        name: "cn-province-example",
+        text: include_str!("../../rulebooks/cn-province-example.toml"),
+        // The national samples, scored under the province's rules.
+        samples: &[
+            (
+                "grade-a",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-a.toml"),
+            ),
+            (
+                "grade-b",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-b.toml"),
+            ),
+            (
+                "grade-c",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-grade-c.toml"),
+            ),
+            (
+                "deferred",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-deferred.toml"),
+            ),
+            (
+                "not-eligible",
+                include_str!("../../rulebooks/samples/cn-tertiary-2022-not-eligible.toml"),
+            ),
+        ],
+    },
+    Builtin {
+        name: "cn-2011",
+        text: include_str!("../../rulebooks/cn-2011.toml"),
+        samples: &[
+            (
+                "grade-a",
+                include_str!("../../rulebooks/samples/cn-2011-grade-a.toml"),
+            ),
+            (
+                "grade-b",
+                include_str!("../../rulebooks/samples/cn-2011-grade-b.toml"),
+            ),
+            (
+                "below-b",
+                include_str!("../../rulebooks/samples/cn-2011-below-b.toml"),
+            ),
+            (
+                "failed-gate",
+                include_str!("../../rulebooks/samples/cn-2011-failed-gate.toml"),
+            ),
+        ],
+    },
+    Builtin {
+        name: "jci-8th",
+        text: include_str!("../../rulebooks/jci-8th.toml"),
+        samples: &[
+            (
+                "accredited",
+                include_str!("../../rulebooks/samples/jci-8th-accredited.toml"),
+            ),
+            (
+                "follow-up",
+                include_str!("../../rulebooks/samples/jci-8th-follow-up.toml"),
+            ),
+            (
+                "standard-below-5",
+                include_str!("../../rulebooks/samples/jci-8th-standard-below-5.toml"),
+            ),
+            (
+                "chapter-below-8",
+                include_str!("../../rulebooks/samples/jci-8th-chapter-below-8.toml"),
+            ),
+            (
+                "overall-below-9",
+                include_str!("../../rulebooks/samples/jci-8th-overall-below-9.toml"),
+            ),
+            (
+                "preliminary-denial",
+                include_str!("../../rulebooks/samples/jci-8th-preliminary-denial.toml"),
+            ),
+        ],
+    },
+];
 
 /// The default built-in rulebook's name.
 pub fn default_name() -> &'static str {
