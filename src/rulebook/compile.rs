@@ -381,10 +381,18 @@ impl Compiler {
             p.push("rulebook.title", None, "is empty");
         }
         if !src.patches.is_empty() {
-            p.push("patch", None, "[[patch]] only applies in a rulebook that extends another");
+            p.push(
+                "patch",
+                None,
+                "[[patch]] only applies in a rulebook that extends another",
+            );
         }
         if !src.remove.is_empty() {
-            p.push("remove", None, "remove only applies in a rulebook that extends another");
+            p.push(
+                "remove",
+                None,
+                "remove only applies in a rulebook that extends another",
+            );
         }
         if src.nodes.len() > MAX_NODES {
             p.push("node", None, format!("has more than {MAX_NODES} nodes"));
@@ -785,22 +793,19 @@ impl Compiler {
             .collect();
 
         // Rounding.
-        let r = src.rounding.unwrap_or(RoundingSpec {
-            places: 2,
-            mode: RoundingMode::HalfUp,
-            at: RoundingLevel::Total,
-        });
-        if r.places > 10 {
+        let r: RoundingSpec = src.rounding.unwrap_or_default();
+        let places = r.places.unwrap_or(2);
+        if places > 10 {
             p.push("rounding.places", None, "at most 10 places");
         }
         let rounding = Rounding {
-            places: r.places.min(10),
-            strategy: match r.mode {
+            places: places.min(10),
+            strategy: match r.mode.unwrap_or_default() {
                 RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
                 RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
                 RoundingMode::Down => RoundingStrategy::ToZero,
             },
-            at: r.at,
+            at: r.at.unwrap_or_default(),
         };
 
         let mut rb = CompiledRulebook {

@@ -162,18 +162,20 @@ pub struct SourceSpec {
     pub note: Option<String>,
 }
 
-/// Rounding rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Rounding rule. Fields left out take their defaults (2 places, half-up, at the total), or,
+/// in a rulebook that extends another, the extended rulebook's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundingSpec {
-    /// Decimal places kept.
-    pub places: u32,
-    /// How halves are rounded.
-    #[serde(default)]
-    pub mode: RoundingMode,
-    /// The level where rounding applies (and every level above it).
-    #[serde(default)]
-    pub at: RoundingLevel,
+    /// Decimal places kept (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places: Option<u32>,
+    /// How halves are rounded (default half-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<RoundingMode>,
+    /// The level where rounding applies, and every level above it (default the total).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<RoundingLevel>,
 }
 
 /// How halves are rounded.
