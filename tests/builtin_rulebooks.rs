@@ -632,3 +632,22 @@ fn jci_rounding_is_two_places_half_up_on_the_overall_only() {
     assert!(ipsg.scale() > 2, "{ipsg}");
     assert_eq!(ipsg.round_dp(6), d("9.444444"));
 }
+
+#[test]
+fn jci_ghi_can_be_left_out_by_a_layer() {
+    // For a survey before 1 January 2026 (GHI not yet mandatory), a layered file removes GHI.
+    let layered = Rulebook::from_toml(
+        "remove = [\"GHI\"]\n[rulebook]\nid = \"jci-8th-2025\"\n\
+         title = \"JCI 8th, survey before 2026\"\nextends = \"jci-8th\"\n",
+    )
+    .unwrap();
+    assert_eq!(layered.node("GHI").map(|n| n.id.clone()), None);
+    // Evidence naming a removed node is rejected: the GHI results must be dropped too.
+    let mut ev = sample("jci-8th", "accredited");
+    assert!(score(&layered, &ev).is_err());
+    ev.elements.retain(|id, _| !id.starts_with("GHI."));
+    let r = score(&layered, &ev).unwrap();
+    // GHI held 4 elements worth 10 + 5 + 10 + 10 = 35: (845 − 35)/(89 − 4) = 810/85 = 9.529… → 9.53
+    assert_eq!(r.total(), Some(d("9.53")));
+    assert_eq!(r.grade(), Some("accredited"));
+}
