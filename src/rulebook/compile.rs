@@ -1158,14 +1158,12 @@ fn indicator_rule(
     }
     // Method-specific requirements.
     match method {
-        Method::Threshold => {
-            if target.is_none() && n.target.is_none() {
-                p.push(
-                    format!("{path}.target"),
-                    id,
-                    "a threshold indicator needs a target, e.g. \">= 93\"",
-                );
-            }
+        Method::Threshold if target.is_none() && n.target.is_none() => {
+            p.push(
+                format!("{path}.target"),
+                id,
+                "a threshold indicator needs a target, e.g. \">= 93\"",
+            );
         }
         Method::Bands if n.bands.is_empty() => {
             p.push(
