@@ -178,6 +178,15 @@ impl PyRulebook {
             .collect()
     }
 
+    /// The tree as a pyarrow.Table (id, parent, depth, kind, title, tier, department, flags,
+    /// core, weight, max_points, method, unit, direction, target, confirmed, source, note).
+    fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let rows = self.node_rows(py)?;
+        py.import("pyarrow")?
+            .getattr("Table")?
+            .call_method1("from_pylist", (rows,))
+    }
+
     /// The tree as text (for `sanjia show`).
     fn tree(&self) -> String {
         self.inner.tree_text()

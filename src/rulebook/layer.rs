@@ -36,7 +36,11 @@ pub(crate) enum Origin {
 }
 
 /// Resolve `extends` chains: return the file with every base merged in.
-pub(crate) fn resolve(file: RulebookFile, origin: &Origin, seen: &mut Vec<String>) -> Result<RulebookFile, RulebookError> {
+pub(crate) fn resolve(
+    file: RulebookFile,
+    origin: &Origin,
+    seen: &mut Vec<String>,
+) -> Result<RulebookFile, RulebookError> {
     let Some(base_name) = file.rulebook.extends.clone() else {
         return Ok(file);
     };
@@ -47,11 +51,17 @@ pub(crate) fn resolve(file: RulebookFile, origin: &Origin, seen: &mut Vec<String
     };
     let err = |msg: String| RulebookError::single(Some(me.clone()), "rulebook.extends", None, msg);
     if seen.len() >= MAX_EXTENDS_DEPTH {
-        return Err(err(format!("extends is nested deeper than {MAX_EXTENDS_DEPTH} files")));
+        return Err(err(format!(
+            "extends is nested deeper than {MAX_EXTENDS_DEPTH} files"
+        )));
     }
     let (base_file, base_origin, key) = if let Some(b) = super::builtin::find(&base_name) {
         let f = parse_file(b.text, Format::Toml, Some(&format!("builtin:{}", b.name)))?;
-        (f, Origin::Builtin(b.name.to_string()), format!("builtin:{}", b.name))
+        (
+            f,
+            Origin::Builtin(b.name.to_string()),
+            format!("builtin:{}", b.name),
+        )
     } else {
         let path = match origin {
             Origin::Path(p) => p.parent().unwrap_or(Path::new(".")).join(&base_name),
@@ -65,8 +75,14 @@ pub(crate) fn resolve(file: RulebookFile, origin: &Origin, seen: &mut Vec<String
         })?;
         let name = path.display().to_string();
         let text = read_text(&path).map_err(|m| err(format!("cannot read {name:?}: {m}")))?;
-        let key = std::fs::canonicalize(&path).map(|p| p.display().to_string()).unwrap_or(name.clone());
-        (parse_file(&text, format, Some(&name))?, Origin::Path(path), key)
+        let key = std::fs::canonicalize(&path)
+            .map(|p| p.display().to_string())
+            .unwrap_or(name.clone());
+        (
+            parse_file(&text, format, Some(&name))?,
+            Origin::Path(path),
+            key,
+        )
     };
     if seen.contains(&key) {
         return Err(err(format!("extends forms a cycle through {key}")));
@@ -85,7 +101,9 @@ fn merge_json<T: serde::Serialize + serde::de::DeserializeOwned>(
     let (Some(b), Some(o)) = (&base, &over) else {
         return over.or(base);
     };
-    let (Ok(Value::Object(mut b)), Ok(Value::Object(o))) = (serde_json::to_value(b), serde_json::to_value(o)) else {
+    let (Ok(Value::Object(mut b)), Ok(Value::Object(o))) =
+        (serde_json::to_value(b), serde_json::to_value(o))
+    else {
         return over;
     };
     b.extend(o);
@@ -139,7 +157,11 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
     let mut drop: BTreeSet<String> = BTreeSet::new();
     for (i, id) in over.remove.iter().enumerate() {
         if !base.nodes.iter().any(|n| &n.id == id) {
-            p.push(format!("remove[{i}]"), Some(id), "no node with this id in the extended rulebook");
+            p.push(
+                format!("remove[{i}]"),
+                Some(id),
+                "no node with this id in the extended rulebook",
+            );
         }
         drop.insert(id.clone());
     }
@@ -164,7 +186,11 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
             continue;
         };
         let Some(slot) = base.nodes.iter_mut().find(|n| n.id == id) else {
-            p.push(&path, Some(&id), "no node with this id in the extended rulebook (add it with [[node]])");
+            p.push(
+                &path,
+                Some(&id),
+                "no node with this id in the extended rulebook (add it with [[node]])",
+            );
             continue;
         };
         let Ok(Value::Object(mut merged)) = serde_json::to_value(&*slot) else {

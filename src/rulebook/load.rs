@@ -225,7 +225,12 @@ impl Rulebook {
         })?;
         let text =
             read_text(path).map_err(|m| RulebookError::single(Some(name.clone()), "", None, m))?;
-        Rulebook::parse_from(&text, format, Some(&name), &Origin::Path(path.to_path_buf()))
+        Rulebook::parse_from(
+            &text,
+            format,
+            Some(&name),
+            &Origin::Path(path.to_path_buf()),
+        )
     }
 
     /// Save the rulebook (as loaded) as TOML.
