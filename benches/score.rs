@@ -58,7 +58,10 @@ weight = 400
         }
         let _ = writeln!(t);
         if !t.contains(&format!("id = \"{chapter}\"\n")) {
-            let _ = writeln!(t, "[[node]]\nid = \"{chapter}\"\nparent = \"{part}\"\ntitle = \"c\"\n");
+            let _ = writeln!(
+                t,
+                "[[node]]\nid = \"{chapter}\"\nparent = \"{part}\"\ntitle = \"c\"\n"
+            );
         }
         if indicator {
             let method = match i % 9 {
@@ -73,7 +76,11 @@ weight = 400
                 "[[node]]\nid = \"c{i}\"\nparent = \"{chapter}\"\nkind = \"indicator\"\ntitle = \"i\"\nunit = \"%\"\nscale = 100\n{method}\n"
             );
         } else {
-            let core = if i % 8 == 1 { "flags = [\"core\"]\n" } else { "" };
+            let core = if i % 8 == 1 {
+                "flags = [\"core\"]\n"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 t,
                 "[[node]]\nid = \"c{i}\"\nparent = \"{chapter}\"\nkind = \"article\"\ntitle = \"a\"\n{core}"
@@ -101,9 +108,13 @@ id = "D"
 /// A deterministic pseudo-random hospital.
 fn hospital(rb: &Rulebook, h: u64, periods: usize) -> Evidence {
     let mut ev = Evidence::new(format!("H{h:05}"));
-    let mut x = h.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = h
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut next = || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (x >> 33) as u32
     };
     ev.gates.insert("g1".into(), next() % 50 != 0);

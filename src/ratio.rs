@@ -101,6 +101,38 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     Decimal::from_f64(v).map(|d| d.normalize())
 }
 
+/// Decimal places kept by [`snap`].
+pub const SNAP_PLACES: u32 = 20;
+
+/// Whether a decimal is certainly exact: at most 18 decimal places. A division whose result
+/// does not terminate is rounded to 28 significant digits, i.e. to more places than this.
+pub fn is_exact(d: Decimal) -> bool {
+    d.normalize().scale() <= 18
+}
+
+/// Round a computed value to 20 decimal places before it is compared or rounded.
+///
+/// Points are computed with 28 significant digits; a sum of divisions (a mean of thirds, a
+/// weighted rate) can land 1e-27 away from the exact value. Every value sanjia computes is a
+/// ratio of integers whose denominator is far below 10^10, and thresholds have at most 15
+/// significant digits, so a value that differs from a threshold differs by more than 10^-20:
+/// snapping to 20 places removes the division noise and nothing else.
+pub fn snap(d: Decimal) -> Decimal {
+    if d.scale() <= SNAP_PLACES {
+        d
+    } else {
+        d.round_dp_with_strategy(SNAP_PLACES, RoundingStrategy::MidpointAwayFromZero)
+    }
+}
+
+/// A computed decimal for people to read: snapped, rounded half-up to `places`, without
+/// trailing zeros (`9.7222…2` → `9.7222` at 4 places; `5.0000…0` → `5`).
+pub fn display(d: Decimal, places: u32) -> Decimal {
+    snap(d)
+        .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
 /// A decimal as a float, for display and for tables (never for decisions).
 pub fn decimal_to_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
@@ -222,15 +254,21 @@ impl Quantity {
         }
     }
 
-    /// Compare exactly by cross-multiplication. If a product exceeds what a [`Decimal`] holds
-    /// (28 significant digits), both sides are divided to 28 significant digits instead.
+    /// Compare exactly.
+    ///
+    /// When all four numbers are exact (see [`is_exact`]), by cross-multiplication. Otherwise
+    /// (a side carries the rounding of a division, e.g. the mean of thirds) both sides are
+    /// divided and [snapped](snap) to 20 decimal places first, so that
+    /// `(10/3 + 25/3 + 20/6) / 3` equals `5`.
     pub fn cmp_exact(&self, other: &Quantity) -> Ordering {
         let (a, b) = self.parts();
         let (c, d) = other.parts();
-        match (a.checked_mul(d), c.checked_mul(b)) {
-            (Some(l), Some(r)) => l.cmp(&r),
-            _ => self.to_decimal().cmp(&other.to_decimal()),
+        if [a, b, c, d].iter().all(|x| is_exact(*x)) {
+            if let (Some(l), Some(r)) = (a.checked_mul(d), c.checked_mul(b)) {
+                return l.cmp(&r);
+            }
         }
+        snap(self.to_decimal()).cmp(&snap(other.to_decimal()))
     }
 
     /// Round for display: a ratio is shown as a decimal with `places` places, half-up.
@@ -256,12 +294,12 @@ impl PartialOrd for Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Quantity::Decimal(d) => write!(f, "{}", d.normalize()),
+            Quantity::Decimal(d) => write!(f, "{}", display(*d, 6)),
             Quantity::Ratio { num, den } => write!(
                 f,
                 "{}/{} ({}%)",
-                num.normalize(),
-                den.normalize(),
+                display(*num, 6),
+                display(*den, 6),
                 (Quantity::Ratio {
                     num: *num * Decimal::ONE_HUNDRED,
                     den: *den
@@ -363,6 +401,40 @@ mod tests {
         assert_eq!(decimal_from_f64(f64::INFINITY), None);
         let t: Target = ">= 0.3".parse().unwrap();
         assert!(t.holds(&Quantity::Decimal(decimal_from_f64(0.1 + 0.2).unwrap())));
+    }
+
+    #[test]
+    fn division_noise_is_snapped() {
+        let third = |x: i64, y: i64| Decimal::from(x) / Decimal::from(y);
+        let mean = (third(10, 3) + third(25, 3) + third(20, 6)) / Decimal::from(3);
+        assert_ne!(
+            mean,
+            Decimal::from(5),
+            "the raw mean carries division noise"
+        );
+        let t: Target = ">= 5".parse().unwrap();
+        assert!(t.holds(&Quantity::Decimal(mean)));
+        let eq: Target = "== 5".parse().unwrap();
+        assert!(eq.holds(&Quantity::Decimal(mean)));
+        let one = third(1, 3) + third(1, 3) + third(1, 3);
+        assert!(Target {
+            op: Op::Ge,
+            value: Decimal::ONE
+        }
+        .holds(&Quantity::Decimal(one)));
+        // A real shortfall stays a shortfall.
+        let short = Decimal::from(5) - Decimal::new(1, 15);
+        assert!(!t.holds(&Quantity::Decimal(short)));
+        // Ratios of inexact points are snapped too.
+        let q = Quantity::Ratio {
+            num: mean,
+            den: Decimal::from(10),
+        };
+        assert!(Target {
+            op: Op::Ge,
+            value: Decimal::new(5, 1)
+        }
+        .holds(&q));
     }
 
     #[test]

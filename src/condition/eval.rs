@@ -188,7 +188,7 @@ pub fn evaluate(cond: &CCond, facts: &dyn Facts) -> Trace {
 }
 
 fn dec(d: Decimal) -> String {
-    d.normalize().to_string()
+    crate::ratio::display(d, 6).to_string()
 }
 
 fn is_rate(v: &CValue) -> bool {

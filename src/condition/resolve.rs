@@ -176,11 +176,14 @@ fn value(v: &Value, scope: &dyn Scope) -> Result<CValue, String> {
             CValue::Count(nodes, test, describe(sel, level.as_ref()))
         }
         Value::Aggregate(f, m, sel) => {
-            let nodes = select(sel, scope)?;
-            if nodes.iter().any(|&n| scope.kind(n) == NodeKind::Gate) {
+            // Gates carry no points: they are left out of a min / max / mean.
+            let nodes: Vec<u32> = select(sel, scope)?
+                .into_iter()
+                .filter(|&n| scope.kind(n) != NodeKind::Gate)
+                .collect();
+            if nodes.is_empty() {
                 return Err(format!(
-                    "'{}' selects gates, which carry no points: add a kind such as 'groups' or \
-                     'articles'",
+                    "'{}' selects gates, which carry no points, and nothing else: select groups or criteria",
                     sel.text
                 ));
             }

@@ -79,7 +79,7 @@ impl Report {
                     dec(card.max[c as usize]),
                     pct(p, card.max[c as usize])
                 ),
-                None if !n.scored => "gates only, no points".into(),
+                None if !n.scored => "not scored (gates or monitored indicators only)".into(),
                 None => "not applicable".into(),
             };
             let _ = writeln!(out, "  {} {}: {line}", n.id, n.title);

@@ -8,6 +8,7 @@ mod json;
 mod reason;
 
 use crate::condition::Trace;
+use crate::ratio::display;
 use crate::rulebook::compile::Rule;
 use crate::rulebook::model::{Effect, MissingAction, NodeKind};
 use crate::score::{Decision, Scorecard};
@@ -267,9 +268,9 @@ impl Report {
                         .into_iter()
                         .map(str::to_string)
                         .collect(),
-                    points,
-                    max_points: max,
-                    rate: points.and_then(|p| (max > Decimal::ZERO).then(|| p / max)),
+                    points: points.map(|p| display(p, 10)),
+                    max_points: display(max, 10),
+                    rate: points.and_then(|p| (max > Decimal::ZERO).then(|| display(p / max, 10))),
                     applicable: points.is_some(),
                     level,
                     value: c.value.map(|v| v.1.to_f64()),

@@ -9,7 +9,7 @@ use crate::Rulebook;
 use rust_decimal::Decimal;
 
 fn dec(d: Decimal) -> String {
-    d.normalize().to_string()
+    crate::ratio::display(d, 6).to_string()
 }
 
 /// A value with its unit: ratios are shown as the resulting value with their counts.

@@ -150,18 +150,29 @@ pub struct Interval {
 impl Interval {
     /// Parse `">= 90"` or `">= 90 and < 95"`.
     pub fn parse(text: &str) -> Result<Interval, String> {
+        Interval::parse_with(text, &BTreeMap::new())
+    }
+
+    /// Parse with rulebook parameters: `">= $occupancy_min and <= 95"`.
+    pub fn parse_with(text: &str, params: &BTreeMap<String, Decimal>) -> Result<Interval, String> {
         let mut tests = Vec::new();
+        let bad = |reason: &str| {
+            format!("{text:?} is not a comparison like \">= 90\", \">= 90 and < 95\" or \">= $param\": {reason}")
+        };
         for part in text.split(" and ") {
-            let t: Target = part
-                .trim()
-                .parse()
-                .map_err(|e: crate::ratio::NumberError| {
-                    format!(
-                        "{:?} is not a comparison like \">= 90\" or \">= 90 and < 95\": {}",
-                        text, e.reason
-                    )
-                })?;
-            tests.push(t);
+            let part = part.trim();
+            let (op, rest) = Op::split_prefix(part)
+                .ok_or_else(|| bad("each comparison starts with >=, >, <=, <, == or !="))?;
+            let rest = rest.trim();
+            let value = match rest.strip_prefix('$') {
+                Some(name) => *params.get(name).ok_or_else(|| {
+                    bad(&format!(
+                        "unknown parameter ${name}: define it under [params]"
+                    ))
+                })?,
+                None => crate::ratio::parse_decimal(rest).map_err(|e| bad(&e.reason))?,
+            };
+            tests.push(Target { op, value });
         }
         if tests.len() > 2 {
             return Err(format!("{text:?} has more than two comparisons"));
@@ -258,7 +269,8 @@ pub struct Rounding {
 impl Rounding {
     /// Round a value.
     pub fn apply(&self, d: Decimal) -> Decimal {
-        d.round_dp_with_strategy(self.places, self.strategy)
+        // Snap division noise first so that 924.4949…997 (really 924.495) rounds as 924.495.
+        crate::ratio::snap(d).round_dp_with_strategy(self.places, self.strategy)
     }
 
     /// Whether points at this node are rounded.
@@ -663,6 +675,7 @@ impl Compiler {
                         article_default,
                         element_default,
                         defaults.indicator_points.map(|n| n.0),
+                        &params,
                     );
                     let kind_missing = match spec.kind {
                         NodeKind::Gate => missing.gate.unwrap_or(MissingAction::Error),
@@ -938,6 +951,7 @@ fn rule_for(
     article_default: Option<[Decimal; 4]>,
     element_default: Option<[Decimal; 3]>,
     indicator_default: Option<Decimal>,
+    params: &BTreeMap<String, Decimal>,
 ) -> Rule {
     let id = Some(n.id.as_str());
     let kind = n.kind;
@@ -1045,7 +1059,13 @@ fn rule_for(
                 points: points.unwrap_or_default(),
             }
         }
-        Indicator => Rule::Indicator(Box::new(indicator_rule(p, path, n, indicator_default))),
+        Indicator => Rule::Indicator(Box::new(indicator_rule(
+            p,
+            path,
+            n,
+            indicator_default,
+            params,
+        ))),
     }
 }
 
@@ -1054,6 +1074,7 @@ fn indicator_rule(
     path: &str,
     n: &NodeSpec,
     indicator_default: Option<Decimal>,
+    params: &BTreeMap<String, Decimal>,
 ) -> IndicatorRule {
     let id = Some(n.id.as_str());
     let direction = n.direction.unwrap_or_default();
@@ -1083,16 +1104,19 @@ fn indicator_rule(
     }
     let unit_is_rate = matches!(n.unit.as_deref(), Some("%") | Some("‰"));
     let proportion = n.proportion.unwrap_or(unit_is_rate);
-    let target = n.target.as_deref().and_then(|t| match Interval::parse(t) {
-        Ok(i) => Some(i),
-        Err(e) => {
-            p.push(format!("{path}.target"), id, e);
-            None
-        }
-    });
+    let target = n
+        .target
+        .as_deref()
+        .and_then(|t| match Interval::parse_with(t, params) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                p.push(format!("{path}.target"), id, e);
+                None
+            }
+        });
     let mut bands = Vec::new();
     for (bi, b) in n.bands.iter().enumerate() {
-        match Interval::parse(&b.when) {
+        match Interval::parse_with(&b.when, params) {
             Ok(i) => bands.push((i, b.points.0)),
             Err(e) => p.push(format!("{path}.bands[{bi}].when"), id, e),
         }
@@ -1179,6 +1203,13 @@ fn indicator_rule(
                 "a trend indicator needs trend = { periods, ... }",
             );
         }
+        Method::Trend if direction == Direction::Range => {
+            p.push(
+                format!("{path}.direction"),
+                id,
+                "a trend needs a direction (higher or lower); a range has no better way to move",
+            );
+        }
         _ => {}
     }
     // A target (threshold, or trend target points) must reward the indicator's direction.
@@ -1190,7 +1221,7 @@ fn indicator_rule(
             let wrong = match direction {
                 Direction::Higher => matches!(test.op, Op::Le | Op::Lt),
                 Direction::Lower => matches!(test.op, Op::Ge | Op::Gt),
-                Direction::Monitor => false,
+                Direction::Monitor | Direction::Range => false,
             };
             if wrong && t.tests.len() == 1 {
                 p.push(

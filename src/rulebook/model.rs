@@ -432,6 +432,9 @@ pub enum Direction {
     Lower,
     /// Reported, not scored.
     Monitor,
+    /// Two-sided: good is a range (e.g. bed occupancy 85–95%), said by the bands or a target
+    /// such as `">= 85 and <= 95"`.
+    Range,
 }
 
 /// How an indicator is scored.

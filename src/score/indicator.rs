@@ -69,7 +69,8 @@ pub(crate) fn score(rule: &IndicatorRule, series: &[Obs]) -> Result<CriterionSco
                     ..scored(t.target_points, Note::Trend(Trend::TargetMet))
                 });
             }
-            let change = latest.value.to_decimal() - first.value.to_decimal();
+            // Values from counts are divided to 28 digits; snap the noise before comparing.
+            let change = crate::ratio::snap(latest.value.to_decimal() - first.value.to_decimal());
             let better = match rule.direction {
                 Direction::Lower => -change,
                 _ => change,
