@@ -630,6 +630,33 @@ fn trend_on_rates_from_counts_at_the_tolerance() {
 }
 
 #[test]
+fn trend_at_the_tolerance_with_non_terminating_rates() {
+    // 7/9 = 77.777...% → 79/90 = 87.777...%: exactly +10 points, the tolerance → stable.
+    // Dividing each value to 28 significant digits first gives 10.000000000000000000000000002.
+    let rb = indicator_rulebook(
+        "unit = \"%\"\nscale = 100\ndirection = \"higher\"\nmethod = \"trend\"\n\
+         trend = { periods = 2, tolerance = 10, improving = 10, stable = 6, worsening = 2 }",
+    );
+    let s = |a: (u32, u32), b: (u32, u32)| {
+        format!(
+            "\"2023\" = {{ numerator = {}, denominator = {} }}, \"2024\" = {{ numerator = {}, denominator = {} }}",
+            a.0, a.1, b.0, b.1
+        )
+    };
+    assert_eq!(ind_points(&rb, &s((7, 9), (79, 90))), Some(d("6")));
+    assert_eq!(ind_points(&rb, &s((79, 90), (7, 9))), Some(d("6")));
+    // Just beyond: 791/900 = 87.888...% → improving.
+    assert_eq!(ind_points(&rb, &s((7, 9), (791, 900))), Some(d("10")));
+    // A value (not a proportion) from counts: 70/9 → 79/9 is exactly +1 = tolerance 1.
+    let rb = indicator_rulebook(
+        "direction = \"lower\"\nmethod = \"trend\"\n\
+         trend = { periods = 2, tolerance = 1, improving = 10, stable = 6, worsening = 2 }",
+    );
+    assert_eq!(ind_points(&rb, &s((70, 9), (79, 9))), Some(d("6")));
+    assert_eq!(ind_points(&rb, &s((79, 9), (70, 9))), Some(d("6")));
+}
+
+#[test]
 fn trend_with_a_target_met_earns_the_target_points() {
     let rb = indicator_rulebook(
         "direction = \"lower\"\nmethod = \"trend\"\ntarget = \"<= 1\"\n\
