@@ -75,7 +75,7 @@ fn reference() -> ExamEvaluation {
 fn same(a: &ExamEvaluation, b: &ExamEvaluation) {
     let by = [GroupDim::Exam, GroupDim::Department, GroupDim::Category];
     assert_eq!(a.summary(&by), b.summary(&by));
-    assert_eq!(a.people, b.people);
+    assert!(a.people().eq(b.people()));
     assert_eq!(a.exemptions, b.exemptions);
     assert_eq!(a.rows, b.rows);
 }
@@ -362,4 +362,65 @@ fn arrow_bad_rows_name_global_rows_across_batches() {
             rejected: 3
         }
     );
+}
+
+#[test]
+fn dictionary_encoded_ids_shared_across_batches() {
+    use arrow_array::types::UInt16Type;
+    let roster = batch(vec![
+        ("staff_id", arc(StringArray::from(vec!["A", "B", "C"]))),
+        ("department", arc(StringArray::from(vec!["内科"; 3]))),
+        ("category", arc(StringArray::from(vec!["医师"; 3]))),
+    ]);
+    // One dictionary (with a value not on the roster) shared by two batches.
+    let values: ArrayRef = arc(StringArray::from(vec!["C", "A", "GHOST", "B"]));
+    let dict = |keys: Vec<Option<u16>>| -> ArrayRef {
+        arc(DictionaryArray::<UInt16Type>::try_new(
+            arrow_array::UInt16Array::from(keys),
+            values.clone(),
+        )
+        .unwrap())
+    };
+    let exam_values: ArrayRef = arc(StringViewArray::from(vec!["E1", "E2"]));
+    let exam = |keys: Vec<i32>| -> ArrayRef {
+        arc(
+            DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), exam_values.clone())
+                .unwrap(),
+        )
+    };
+    let b1 = batch(vec![
+        ("staff_id", dict(vec![Some(1), Some(3), None])),
+        ("exam_id", exam(vec![0, 0, 0])),
+        ("score", arc(Float64Array::from(vec![70.0, 50.0, 70.0]))),
+    ]);
+    let b2 = batch(vec![
+        ("staff_id", dict(vec![Some(2), Some(0), Some(1)])),
+        ("exam_id", exam(vec![0, 0, 1])),
+        ("score", arc(Float64Array::from(vec![70.0, 90.0, 65.0]))),
+    ]);
+    let (r, s) = ([roster], [b1, b2]);
+    let input = ExamInput::new(
+        Roster::from_arrow(&r).unwrap(),
+        Sittings::from_arrow(&s, &[]).unwrap(),
+    );
+    let ev = evaluate(&input, &Policy::builtin(), &EvalOptions::lenient()).unwrap();
+    let got: Vec<_> = ev
+        .rejections
+        .iter()
+        .map(|r| (r.row, r.reason.to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "`staff_id` is missing".to_string()),
+            (3, "staff \"GHOST\" is not on the roster".to_string()),
+        ]
+    );
+    let sum = ev.summary(&[GroupDim::Exam]);
+    let c: Vec<_> = sum
+        .rows
+        .iter()
+        .map(|r| (r.counts.expected, r.counts.sat, r.counts.first_passed))
+        .collect();
+    assert_eq!(c, [(3, 3, 2), (3, 1, 1)]);
 }

@@ -92,7 +92,7 @@ impl DictKeys<'_> {
         }
     }
 
-    fn key(&self, i: usize) -> Option<usize> {
+    pub(crate) fn key(&self, i: usize) -> Option<usize> {
         use arrow_array::Array;
         macro_rules! k {
             ($a:expr) => {
@@ -118,6 +118,12 @@ impl DictKeys<'_> {
 
 #[inline]
 fn clean(s: &str) -> Option<&str> {
+    // Fast path: no surrounding ASCII whitespace and no non-ASCII at the ends.
+    if let (Some(&f), Some(&l)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 {
+            return Some(s);
+        }
+    }
     let t = s.trim();
     (!t.is_empty()).then_some(t)
 }
@@ -144,6 +150,31 @@ impl<'a> StrCol<'a> {
     /// Whether the column has no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The address of the underlying data: equal for views of the same array (used to map a
+    /// dictionary shared by several record batches once).
+    #[cfg(feature = "arrow")]
+    pub(crate) fn identity(&self) -> usize {
+        match &self.0 {
+            StrRepr::Str(s) => s.as_ptr() as usize,
+            StrRepr::String(s) => s.as_ptr() as usize,
+            StrRepr::OptStr(s) => s.as_ptr() as usize,
+            StrRepr::OptString(s) => s.as_ptr() as usize,
+            StrRepr::Utf8(a) => a.offsets().as_ptr() as usize,
+            StrRepr::LargeUtf8(a) => a.offsets().as_ptr() as usize,
+            StrRepr::Utf8View(a) => a.views().as_ptr() as usize,
+            StrRepr::Dict(k, _) => k as *const DictKeys<'_> as usize,
+        }
+    }
+
+    /// The dictionary keys and values, for a dictionary-encoded Arrow column.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn dictionary(&self) -> Option<(&DictKeys<'a>, &StrCol<'a>)> {
+        match &self.0 {
+            StrRepr::Dict(k, v) => Some((k, v)),
+            _ => None,
+        }
     }
 
     /// The value at row `i`, trimmed; `None` for null, empty or out-of-range rows.

@@ -14,14 +14,16 @@
 //! on the input row order or on the number of threads.
 
 use super::column::Num;
+use super::column::StrCol;
 use super::date::Date;
 use super::error::{ExamError, NotExpectedWhy, RejectReason, Rejection, RowCount, Table};
 use super::exam_table::Exams;
 use super::exemptions::Exemptions;
+use super::names::Names;
 use super::people::{ExemptionOutcome, ExemptionRecord, ExemptionSource, PersonIssue, Problem};
 use super::policy::{ComponentRule, Judge, PassDenominator, Policy};
 use super::prepare::{
-    prepare_exams, prepare_exemptions, prepare_roster, row_u32, ExSource, ExamDef, ExamSet,
+    prepare_exams, prepare_exemptions, prepare_roster, row_u32, Dict, ExSource, ExamDef, ExamSet,
     ExemptionIndex, ReadyRule, StaffTable, NONE,
 };
 use super::roster::Roster;
@@ -145,18 +147,21 @@ pub(crate) struct Cell {
 #[derive(Debug, Clone)]
 pub struct ExamEvaluation {
     pub(crate) cells: Vec<Cell>,
-    pub(crate) hospitals: Vec<Box<str>>,
-    pub(crate) departments: Vec<Box<str>>,
-    pub(crate) categories: Vec<Box<str>>,
-    pub(crate) exams: Vec<Box<str>>,
-    pub(crate) kinds: Vec<Box<str>>,
+    pub(crate) hospitals: Names,
+    pub(crate) departments: Names,
+    pub(crate) categories: Names,
+    pub(crate) exams: Names,
+    pub(crate) kinds: Names,
     pub(crate) exam_kind: Vec<u32>,
+    pub(crate) staff: Names,
+    /// Per staff: hospital, department, category ids.
+    pub(crate) staff_attrs: Vec<[u32; 3]>,
+    pub(crate) sessions: Names,
+    pub(crate) reason_texts: Names,
+    pub(crate) people: Vec<PersonRow>,
     pub(crate) participation_target: Target,
     pub(crate) pass_target: Target,
     pub(crate) pass_denominator: PassDenominator,
-    /// Staff expected but absent without an accepted exemption, and staff who failed; ordered
-    /// by exam id, then staff id.
-    pub people: Vec<PersonIssue>,
     /// Every exemption on record for a person in an exam's scope (and every exemptions-table
     /// row naming an exam its person is not expected at), with its outcome; ordered by exam id,
     /// staff id, then source.
@@ -169,8 +174,45 @@ pub struct ExamEvaluation {
 
 impl ExamEvaluation {
     /// The exam ids, in order.
-    pub fn exam_ids(&self) -> impl Iterator<Item = &str> {
-        self.exams.iter().map(|s| &**s)
+    pub fn exam_ids(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.exams.len() as u32).map(|i| self.exams.get(i))
+    }
+
+    /// Staff expected but absent without an accepted exemption, and staff who failed; ordered
+    /// by exam id, then staff id. (Empty when [`EvalOptions::people`] is false.)
+    pub fn people(&self) -> impl ExactSizeIterator<Item = PersonIssue<'_>> {
+        self.people.iter().map(|r| self.person_view(r))
+    }
+
+    /// Number of people in [`ExamEvaluation::people`].
+    pub fn people_len(&self) -> usize {
+        self.people.len()
+    }
+
+    fn person_view(&self, r: &PersonRow) -> PersonIssue<'_> {
+        fn opt(n: &Names, id: u32) -> Option<&str> {
+            (id != NONE).then(|| n.get(id))
+        }
+        let [h, d, c] = self
+            .staff_attrs
+            .get(r.staff as usize)
+            .copied()
+            .unwrap_or([NONE; 3]);
+        let kind = self.exam_kind.get(r.exam as usize).copied().unwrap_or(NONE);
+        PersonIssue {
+            staff_id: self.staff.get(r.staff),
+            exam_id: self.exams.get(r.exam),
+            exam_kind: opt(&self.kinds, kind),
+            hospital_id: opt(&self.hospitals, h),
+            department: self.departments.get(d),
+            category: self.categories.get(c),
+            problem: r.problem,
+            unaccepted_reason: (r.reason != NONE).then(|| self.reason_texts.get(r.reason)),
+            sittings: r.sittings as u32,
+            first_passed: r.first_passed,
+            final_passed: r.final_passed,
+            session_id: opt(&self.sessions, r.session),
+        }
     }
 
     /// The participation target used for `participation_met`.
@@ -321,10 +363,11 @@ pub fn evaluate(
         slices.push(a);
         rest = b;
     }
+    let dict_maps = dictionary_maps(sittings, &staff.ids, &exams.ids);
     let resolve_rejections: Vec<Vec<Rejection>> = slices
         .into_par_iter()
         .zip(units.par_iter())
-        .map(|(out, u)| resolve_unit(&ctx, u, out))
+        .map(|(out, u)| resolve_unit(&ctx, u, dict_maps.chunk(u.chunk), out))
         .collect();
     let mut n_rejected_rows = 0;
     for r in resolve_rejections {
@@ -350,11 +393,34 @@ pub fn evaluate(
 
     // 5. merge
     let mut cells = Vec::new();
-    let mut people_raw = Vec::new();
+    let mut people = Vec::new();
     let mut audit_raw = Vec::new();
+    let mut reason_texts = Names::default();
+    let mut session_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut sessions = Names::default();
     for p in partials {
         cells.extend(p.cells);
-        people_raw.extend(p.people);
+        let offset = reason_texts.len() as u32;
+        for t in &p.reason_texts {
+            reason_texts.push(t);
+        }
+        people.reserve(p.people.len());
+        for mut row in p.people {
+            if row.reason != NONE {
+                row.reason += offset;
+            }
+            // `session` holds the sitting row until here; now the session's id.
+            row.session = match sittings.locate(row.session as usize) {
+                Some((c, i)) if row.session != NONE => match session_of(c, i) {
+                    Some(name) => *session_ids
+                        .entry(name)
+                        .or_insert_with(|| sessions.push(name)),
+                    None => NONE,
+                },
+                _ => NONE,
+            };
+            people.push(row);
+        }
         audit_raw.extend(p.audit);
         rejections.extend(p.rejections);
     }
@@ -376,10 +442,6 @@ pub fn evaluate(
         return Err(ExamError::bad_rows(rejections));
     }
 
-    let people = people_raw
-        .into_iter()
-        .map(|p| person_issue(&ctx, p))
-        .collect();
     let exemptions = audit_raw
         .into_iter()
         .map(|a| {
@@ -405,6 +467,12 @@ pub fn evaluate(
         exams: exams.ids.owned(),
         kinds: exams.kinds.owned(),
         exam_kind: exams.defs.iter().map(|d| d.kind).collect(),
+        staff: staff.ids.owned(),
+        staff_attrs: (0..staff.len())
+            .map(|s| [staff.hospital[s], staff.department[s], staff.category[s]])
+            .collect(),
+        sessions,
+        reason_texts,
         participation_target: policy.participation_target,
         pass_target: policy.pass_target,
         pass_denominator: policy.pass_rate_denominator,
@@ -443,12 +511,116 @@ fn reduce_into<'a>(mut a: FxHashSet<&'a str>, b: FxHashSet<&'a str>) -> FxHashSe
     a
 }
 
-fn resolve_unit(ctx: &Ctx<'_, '_>, u: &Unit, out: &mut [u128]) -> Vec<Rejection> {
+/// Result of looking up an id column's value.
+enum Looked<'s> {
+    Id(u32),
+    Missing,
+    NotFound(&'s str),
+}
+
+/// Per chunk: for dictionary-encoded id columns, dictionary index → interned id (NONE where
+/// the value is not found: the row then takes the string path for its message).
+#[derive(Clone, Copy, Default)]
+struct ChunkMaps<'m> {
+    staff: Option<&'m [u32]>,
+    exam: Option<&'m [u32]>,
+}
+
+#[inline]
+fn lookup<'s>(col: &StrCol<'s>, map: Option<&[u32]>, i: usize, dict: &Dict<'_>) -> Looked<'s> {
+    #[cfg(feature = "arrow")]
+    if let (Some(map), Some((keys, _))) = (map, col.dictionary()) {
+        match keys.key(i) {
+            None => return Looked::Missing,
+            Some(k) => {
+                if let Some(&id) = map.get(k) {
+                    if id != NONE {
+                        return Looked::Id(id);
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "arrow"))]
+    let _ = map;
+    match col.get(i) {
+        None => Looked::Missing,
+        Some(s) => match dict.get(s) {
+            Some(id) => Looked::Id(id),
+            None => Looked::NotFound(s),
+        },
+    }
+}
+
+/// Maps for dictionary-encoded staff and exam columns: the maps, and per chunk the index of
+/// its staff map and exam map. Chunks sharing a dictionary share its map.
+struct DictMaps {
+    maps: Vec<Vec<u32>>,
+    per_chunk: Vec<[Option<usize>; 2]>,
+}
+
+impl DictMaps {
+    fn chunk(&self, c: usize) -> ChunkMaps<'_> {
+        let get = |k: Option<usize>| k.and_then(|k| self.maps.get(k)).map(Vec::as_slice);
+        match self.per_chunk.get(c) {
+            Some([s, e]) => ChunkMaps {
+                staff: get(*s),
+                exam: get(*e),
+            },
+            None => ChunkMaps::default(),
+        }
+    }
+}
+
+fn dictionary_maps(s: &Sittings<'_>, staff: &Dict<'_>, exams: &Dict<'_>) -> DictMaps {
+    let mut out = DictMaps {
+        maps: Vec::new(),
+        per_chunk: Vec::with_capacity(s.chunks.len()),
+    };
+    #[cfg(feature = "arrow")]
+    {
+        let mut seen: FxHashMap<(usize, usize, usize), usize> = FxHashMap::default();
+        let mut map_of = |col: &StrCol<'_>, which: usize, dict: &Dict<'_>| -> Option<usize> {
+            let (_, values) = col.dictionary()?;
+            let key = (values.identity(), values.len(), which);
+            if let Some(k) = seen.get(&key) {
+                return Some(*k);
+            }
+            let m: Vec<u32> = (0..values.len())
+                .map(|k| values.get(k).and_then(|v| dict.get(v)).unwrap_or(NONE))
+                .collect();
+            out.maps.push(m);
+            seen.insert(key, out.maps.len() - 1);
+            Some(out.maps.len() - 1)
+        };
+        let per: Vec<[Option<usize>; 2]> = s
+            .chunks
+            .iter()
+            .map(|c| [map_of(&c.staff_id, 0, staff), map_of(&c.exam_id, 1, exams)])
+            .collect();
+        out.per_chunk = per;
+    }
+    #[cfg(not(feature = "arrow"))]
+    {
+        let _ = (staff, exams);
+        out.per_chunk = vec![[None, None]; s.chunks.len()];
+    }
+    out
+}
+
+fn resolve_unit(
+    ctx: &Ctx<'_, '_>,
+    u: &Unit,
+    maps: ChunkMaps<'_>,
+    out: &mut [u128],
+) -> Vec<Rejection> {
     let c = &ctx.sittings.chunks[u.chunk];
     let mut rej = Vec::new();
+    // Sittings usually come grouped by exam: remember the last exam id looked up.
+    let mut last_exam: Option<(&str, u32)> = None;
     for (slot, i) in out.iter_mut().zip(u.start..u.end) {
         let row = u.base + i;
-        match resolve_row(ctx, c, i, row) {
+        match resolve_row(ctx, c, maps, i, row, &mut last_exam) {
             Ok(k) => *slot = k,
             Err(reason) => rej.push(Rejection {
                 table: Table::Sittings,
@@ -481,38 +653,56 @@ fn check_score(rule: &ReadyRule, column: &str, v: Num) -> Result<Option<f64>, Re
 }
 
 #[inline]
-fn resolve_row(
+fn resolve_row<'s>(
     ctx: &Ctx<'_, '_>,
-    c: &SittingsChunk<'_>,
+    c: &SittingsChunk<'s>,
+    maps: ChunkMaps<'_>,
     i: usize,
     row: usize,
+    last_exam: &mut Option<(&'s str, u32)>,
 ) -> Result<u128, RejectReason> {
     let missing = |col: &str| RejectReason::MissingValue {
         column: col.to_string(),
     };
-    let s = c.staff_id.get(i).ok_or_else(|| missing("staff_id"))?;
-    let e = c.exam_id.get(i).ok_or_else(|| missing("exam_id"))?;
-    let staff = match ctx.staff.ids.get(s) {
-        Some(id) => id,
-        None if ctx.staff.rejected.contains(s) => {
+    let staff = match lookup(&c.staff_id, maps.staff, i, &ctx.staff.ids) {
+        Looked::Id(id) => id,
+        Looked::Missing => return Err(missing("staff_id")),
+        Looked::NotFound(s) if ctx.staff.rejected.contains(s) => {
             return Err(RejectReason::StaffRejected {
                 staff_id: s.to_string(),
             })
         }
-        None => {
+        Looked::NotFound(s) => {
             return Err(RejectReason::UnknownStaff {
                 staff_id: s.to_string(),
             })
         }
     };
-    let exam = match ctx.exams.ids.get(e) {
-        Some(id) => id,
-        None if ctx.exams.rejected.contains(e) => {
+    let looked = match maps.exam {
+        Some(_) => lookup(&c.exam_id, maps.exam, i, &ctx.exams.ids),
+        None => match c.exam_id.get(i) {
+            None => Looked::Missing,
+            Some(e) => match last_exam {
+                Some((name, id)) if *name == e => Looked::Id(*id),
+                _ => match ctx.exams.ids.get(e) {
+                    Some(id) => {
+                        *last_exam = Some((e, id));
+                        Looked::Id(id)
+                    }
+                    None => Looked::NotFound(e),
+                },
+            },
+        },
+    };
+    let exam = match looked {
+        Looked::Id(id) => id,
+        Looked::Missing => return Err(missing("exam_id")),
+        Looked::NotFound(e) if ctx.exams.rejected.contains(e) => {
             return Err(RejectReason::ExamRejected {
                 exam_id: e.to_string(),
             })
         }
-        None => {
+        Looked::NotFound(e) => {
             return Err(RejectReason::UnknownExam {
                 exam_id: e.to_string(),
             })
@@ -600,15 +790,19 @@ fn passes(
 
 // ---- per exam ----
 
-struct PersonRaw {
+/// A person behind a gap, compactly (strings are looked up when viewed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PersonRow {
     staff: u32,
     exam: u32,
+    /// The session id (NONE = none); while per-exam, the row of the last sitting.
+    session: u32,
+    /// Index into the reason texts (NONE = none).
+    reason: u32,
+    sittings: u16,
     problem: Problem,
-    unaccepted: Vec<usize>,
-    sittings: u32,
     first_passed: bool,
     final_passed: bool,
-    last_row: Option<u32>,
 }
 
 struct AuditRaw {
@@ -621,7 +815,8 @@ struct AuditRaw {
 
 struct ExamPartial {
     cells: Vec<Cell>,
-    people: Vec<PersonRaw>,
+    people: Vec<PersonRow>,
+    reason_texts: Vec<String>,
     audit: Vec<AuditRaw>,
     rejections: Vec<Rejection>,
 }
@@ -685,11 +880,13 @@ fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
     let mut out = ExamPartial {
         cells: Vec::new(),
         people: Vec::new(),
+        reason_texts: Vec::new(),
         audit: Vec::new(),
         rejections: Vec::new(),
     };
     let mut cells: FxHashMap<(u32, u32, u32), Counts> = FxHashMap::default();
     let mut audited: Vec<u32> = Vec::new();
+    let mut scratch: Vec<u128> = Vec::new();
     let cand = candidates(ctx, def, sits);
     let not_expected = |k: u128, out: &mut ExamPartial| {
         let why = scope_why(ctx, def, p_staff(k)).unwrap_or(NotExpectedWhy::Hospital);
@@ -712,12 +909,12 @@ fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
         while j < sits.len() && p_staff(sits[j]) == c {
             j += 1;
         }
-        let state = person_state(ctx, rule, &sits[i..j], &mut out.rejections);
+        let state = person_state(ctx, rule, &sits[i..j], &mut scratch, &mut out.rejections);
         i = j;
 
         let mut counts = Counts::default();
         let mut excluded = false;
-        let mut unaccepted = Vec::new();
+        let mut unaccepted = NONE;
         if ctx.ex.flag[c as usize] {
             if let Some(list) = ctx.ex.by_staff.get(&c) {
                 let mine: Vec<usize> = (0..list.len())
@@ -732,8 +929,10 @@ fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
                 } else {
                     ExemptionOutcome::CountedAbsent
                 };
-                if !state.sat && !accepted {
-                    unaccepted.clone_from(&mine);
+                if !state.sat && !accepted && !mine.is_empty() && ctx.people {
+                    let text: Vec<&str> = mine.iter().map(|k| list[*k].reason).collect();
+                    out.reason_texts.push(text.join("; "));
+                    unaccepted = (out.reason_texts.len() - 1) as u32;
                 }
                 if ctx.people && !mine.is_empty() {
                     audited.push(c);
@@ -763,29 +962,29 @@ fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
                 counts.judged_passed = judged as u64;
                 counts.makeups = state.makeup_sat as u64;
                 if !judged && ctx.people {
-                    out.people.push(PersonRaw {
+                    out.people.push(PersonRow {
                         staff: c,
                         exam: e,
-                        problem: Problem::Failed,
-                        unaccepted: Vec::new(),
+                        session: state.last_row.unwrap_or(NONE),
+                        reason: NONE,
                         sittings: state.sittings,
+                        problem: Problem::Failed,
                         first_passed: state.first_pass,
                         final_passed: state.final_pass,
-                        last_row: state.last_row,
                     });
                 }
             } else {
                 counts.absent = 1;
                 if ctx.people {
-                    out.people.push(PersonRaw {
+                    out.people.push(PersonRow {
                         staff: c,
                         exam: e,
-                        problem: Problem::Absent,
-                        unaccepted,
+                        session: state.last_row.unwrap_or(NONE),
+                        reason: unaccepted,
                         sittings: 0,
+                        problem: Problem::Absent,
                         first_passed: false,
                         final_passed: false,
-                        last_row: state.last_row,
                     });
                 }
             }
@@ -841,7 +1040,7 @@ struct PersonState {
     first_pass: bool,
     final_pass: bool,
     makeup_sat: bool,
-    sittings: u32,
+    sittings: u16,
     last_row: Option<u32>,
 }
 
@@ -851,13 +1050,14 @@ fn person_state(
     ctx: &Ctx<'_, '_>,
     rule: &ReadyRule,
     group: &[u128],
+    valid: &mut Vec<u128>,
     rej: &mut Vec<Rejection>,
 ) -> PersonState {
     let mut st = PersonState::default();
     if group.is_empty() {
         return st;
     }
-    let mut valid: Vec<u128> = Vec::with_capacity(group.len());
+    valid.clear();
     let mut k = 0;
     while k < group.len() {
         let a = p_attempt(group[k]);
@@ -897,7 +1097,7 @@ fn person_state(
         k = m;
     }
     if valid.first().is_some_and(|f| p_attempt(*f) != 1) {
-        for o in &valid {
+        for o in valid.iter() {
             rej.push(Rejection {
                 table: Table::Sittings,
                 row: p_row(*o) as usize,
@@ -909,7 +1109,7 @@ fn person_state(
         valid.clear();
     }
     let mut makeup_pass = false;
-    for k in &valid {
+    for k in valid.iter() {
         let f = p_flags(*k);
         let sat = f & SAT != 0;
         let passed = f & PASSED != 0;
@@ -918,7 +1118,7 @@ fn person_state(
             continue;
         }
         st.sat = true;
-        st.sittings += 1;
+        st.sittings = st.sittings.saturating_add(1);
         if p_attempt(*k) == 1 {
             st.first_pass = passed;
         } else {
@@ -952,41 +1152,4 @@ fn same_sitting(ctx: &Ctx<'_, '_>, a: u32, b: u32) -> bool {
 
 fn session_of<'a>(c: &SittingsChunk<'a>, i: usize) -> Option<&'a str> {
     c.session_id.as_ref().and_then(|s| s.get(i))
-}
-
-fn person_issue(ctx: &Ctx<'_, '_>, p: PersonRaw) -> PersonIssue {
-    let st = ctx.staff;
-    let su = p.staff as usize;
-    let name = |d: &super::prepare::Dict<'_>, id: u32| {
-        (id != NONE).then(|| d.names[id as usize].to_string())
-    };
-    let unaccepted = if p.unaccepted.is_empty() {
-        None
-    } else {
-        ctx.ex.by_staff.get(&p.staff).map(|list| {
-            p.unaccepted
-                .iter()
-                .map(|k| list[*k].reason)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    };
-    let session_id = p.last_row.and_then(|r| {
-        let (c, i) = ctx.sittings.locate(r as usize)?;
-        c.session_id.as_ref()?.get(i).map(str::to_string)
-    });
-    PersonIssue {
-        staff_id: st.ids.names[su].to_string(),
-        exam_id: ctx.exams.ids.names[p.exam as usize].to_string(),
-        exam_kind: name(&ctx.exams.kinds, ctx.exams.defs[p.exam as usize].kind),
-        hospital_id: name(&st.hospitals, st.hospital[su]),
-        department: st.departments.names[st.department[su] as usize].to_string(),
-        category: st.categories.names[st.category[su] as usize].to_string(),
-        problem: p.problem,
-        unaccepted_reason: unaccepted,
-        sittings: p.sittings,
-        first_passed: p.first_passed,
-        final_passed: p.final_passed,
-        session_id,
-    }
 }

@@ -23,6 +23,7 @@
 //! nobody sat). Counts are [`Quantity::Decimal`]s and always present.
 
 use super::evaluate::ExamEvaluation;
+use super::names::Names;
 use super::policy::PassDenominator;
 use super::summary::Counts;
 use crate::ratio::Quantity;
@@ -160,14 +161,14 @@ impl ExamSource {
 }
 
 /// Dense flags over a dictionary for a filter list; `None` = every value.
-fn flags(list: &[String], dict: &[Box<str>]) -> Option<Vec<bool>> {
+fn flags(list: &[String], dict: &Names) -> Option<Vec<bool>> {
     if list.is_empty() {
         return None;
     }
     let mut v = vec![false; dict.len()];
     for s in list {
-        if let Ok(i) = dict.binary_search_by(|d| (**d).cmp(s.trim())) {
-            v[i] = true;
+        if let Some(i) = dict.find_sorted(s.trim()) {
+            v[i as usize] = true;
         }
     }
     Some(v)
@@ -228,9 +229,9 @@ impl ExamEvaluation {
     /// scorer can warn about them, since they silently select nothing.
     pub fn unknown_filter_values(&self, filter: &ExamFilter) -> Vec<String> {
         let mut out = Vec::new();
-        let mut check = |what: &str, list: &[String], dict: &[Box<str>]| {
+        let mut check = |what: &str, list: &[String], dict: &Names| {
             for s in list {
-                if dict.binary_search_by(|d| (**d).cmp(s.trim())).is_err() {
+                if dict.find_sorted(s.trim()).is_none() {
                     out.push(format!("{what} {s:?}"));
                 }
             }

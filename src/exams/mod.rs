@@ -43,7 +43,7 @@
 //! assert_eq!((row.counts.expected, row.counts.sat, row.counts.absent), (3, 2, 1));
 //! assert_eq!((row.counts.first_passed, row.counts.final_passed), (1, 2));
 //! assert_eq!(row.participation_met, Some(false));
-//! assert_eq!(ev.people.len(), 2); // S2 failed the first attempt (judged), S3 absent
+//! assert_eq!(ev.people_len(), 2); // S2 failed the first attempt (judged), S3 absent
 //! ```
 //!
 //! Inputs are borrowed column views ([`StrCol`], [`NumCol`], [`DateCol`]) over plain slices or,
@@ -65,6 +65,7 @@ mod evaluate;
 mod exam_table;
 mod exemptions;
 mod measure;
+mod names;
 mod people;
 mod policy;
 mod prepare;

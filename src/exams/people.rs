@@ -28,34 +28,34 @@ impl fmt::Display for Problem {
     }
 }
 
-/// A person expected at an exam who was absent or failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonIssue {
+/// A person expected at an exam who was absent or failed (a view into the evaluation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonIssue<'e> {
     /// The staff member.
-    pub staff_id: String,
+    pub staff_id: &'e str,
     /// The exam.
-    pub exam_id: String,
+    pub exam_id: &'e str,
     /// The exam's kind, if known.
-    pub exam_kind: Option<String>,
+    pub exam_kind: Option<&'e str>,
     /// The staff member's hospital, if the roster has one.
-    pub hospital_id: Option<String>,
+    pub hospital_id: Option<&'e str>,
     /// The staff member's department.
-    pub department: String,
+    pub department: &'e str,
     /// The staff member's category.
-    pub category: String,
+    pub category: &'e str,
     /// Absent or failed.
     pub problem: Problem,
     /// For an absent person: the exemption reasons on record that the policy does not accept
     /// (joined with `; `), if any.
-    pub unaccepted_reason: Option<String>,
+    pub unaccepted_reason: Option<&'e str>,
     /// Number of scored sittings (first attempt and make-ups).
     pub sittings: u32,
     /// Passed on the first attempt.
     pub first_passed: bool,
     /// Passed on the first attempt or (when make-ups count) a make-up.
     pub final_passed: bool,
-    /// The session (场) of the person's last sitting, if the sittings name sessions.
-    pub session_id: Option<String>,
+    /// The session (场) of the person's last sitting row, if the sittings name sessions.
+    pub session_id: Option<&'e str>,
 }
 
 /// Where an exemption is recorded.

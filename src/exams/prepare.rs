@@ -8,6 +8,7 @@ use super::date::Date;
 use super::error::{ExamError, RejectReason, Rejection, Table};
 use super::exam_table::Exams;
 use super::exemptions::Exemptions;
+use super::names::Names;
 use super::policy::{check_rule, ComponentRule, ExamRule, Judge, Policy};
 use super::roster::Roster;
 use super::sittings::Sittings;
@@ -52,8 +53,8 @@ impl<'a> Dict<'a> {
         self.names.len()
     }
 
-    pub(crate) fn owned(&self) -> Vec<Box<str>> {
-        self.names.iter().map(|s| Box::<str>::from(*s)).collect()
+    pub(crate) fn owned(&self) -> Names {
+        Names::from_strs(self.names.iter().copied())
     }
 }
 

@@ -276,6 +276,6 @@ impl ExamEvaluation {
             GroupDim::Department => &self.departments,
             GroupDim::Category => &self.categories,
         };
-        v.get(id as usize).map(|s| &**s)
+        ((id as usize) < v.len()).then(|| v.get(id))
     }
 }
