@@ -323,8 +323,8 @@ gates = { "G.defer" = "通过", "G.down1" = true, "G.down2" = "yes", "G.noted" =
 
 /// A rulebook with one indicator `i` (fields in `spec`) and one article `a` worth 4 at A, so
 /// that the total is defined even when `i` is not scored.
-fn indicator_rulebook(spec: &str) -> Rulebook {
-    rulebook(&format!(
+fn indicator_text(spec: &str) -> String {
+    format!(
         r#"
 [rulebook]
 id = "ind"
@@ -351,7 +351,11 @@ points = {{ A = 4, B = 3, C = 2, D = 0 }}
 [[grade]]
 id = "any"
 "#
-    ))
+    )
+}
+
+fn indicator_rulebook(spec: &str) -> Rulebook {
+    rulebook(&indicator_text(spec))
 }
 
 /// Score `i` with observations written as the inside of a TOML inline table, e.g.
@@ -465,6 +469,63 @@ fn zero_over_zero_is_skipped() {
     assert_eq!(r.points("i"), Some(d("10")));
     assert!(r.missing().is_empty());
     assert_eq!(row(&r, "i").period.as_deref(), Some("2023"));
+}
+
+#[test]
+fn a_two_sided_range_on_a_threshold() {
+    // Bed occupancy: good between 85 and 95 inclusive.
+    let rb = indicator_rulebook(
+        "unit = \"%\"\nscale = 100\ndirection = \"range\"\nmethod = \"threshold\"\n\
+         target = \">= 85 and <= 95\"\nmax_points = 10",
+    );
+    for (v, p) in [("85", "10"), ("95", "10"), ("84.99", "0"), ("95.01", "0")] {
+        assert_eq!(
+            ind_points(&rb, &format!("\"2024\" = {v}")),
+            Some(d(p)),
+            "{v}"
+        );
+    }
+    // From counts: 17/20 = 85%, 19/20 = 95%, 191/200 = 95.5%.
+    let nd = |n: u64, den: u64| format!("\"2024\" = {{ numerator = {n}, denominator = {den} }}");
+    assert_eq!(ind_points(&rb, &nd(17, 20)), Some(d("10")));
+    assert_eq!(ind_points(&rb, &nd(19, 20)), Some(d("10")));
+    assert_eq!(ind_points(&rb, &nd(191, 200)), Some(d("0")));
+    // A range has no better way to move: no trend.
+    let e = Rulebook::from_toml(&indicator_text(
+        "direction = \"range\"\nmethod = \"trend\"\n\
+         trend = { periods = 2, improving = 1, stable = 1, worsening = 0 }",
+    ))
+    .unwrap_err();
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.path == "node[1].direction"
+                && p.message.contains("a trend needs a direction")),
+        "{e}"
+    );
+}
+
+#[test]
+fn targets_and_bands_with_parameters() {
+    let with_params = |spec: &str| {
+        let text = format!(
+            "[params]\nocc_min = 85\nocc_max = \"95\"\ngood = 90\n\n{}",
+            indicator_text(spec)
+        );
+        rulebook(&text)
+    };
+    let rb = with_params(
+        "direction = \"range\"\nmethod = \"threshold\"\ntarget = \">= $occ_min and <= $occ_max\"\nmax_points = 10",
+    );
+    assert_eq!(ind_points(&rb, "\"2024\" = 85"), Some(d("10")));
+    assert_eq!(ind_points(&rb, "\"2024\" = 84.9"), Some(d("0")));
+    assert_eq!(ind_points(&rb, "\"2024\" = 95"), Some(d("10")));
+    let rb = with_params(
+        "direction = \"higher\"\nmethod = \"bands\"\nbands = [{ when = \">= $good\", points = 5 }, { when = \">= $occ_min and < $good\", points = 2 }]",
+    );
+    assert_eq!(ind_points(&rb, "\"2024\" = 90"), Some(d("5")));
+    assert_eq!(ind_points(&rb, "\"2024\" = 89.99"), Some(d("2")));
+    assert_eq!(ind_points(&rb, "\"2024\" = 84"), Some(d("0")));
 }
 
 const BANDS: &str = r#"direction = "higher"

@@ -383,3 +383,31 @@ fn extending_a_built_in_without_changes_scores_the_same() {
         assert_eq!(a.nodes(), b.nodes(), "{sample}");
     }
 }
+
+#[test]
+fn an_override_moves_a_target_through_its_parameter() {
+    // Base with i1's target written as ">= $i1_min" (90); the override raises it to 93.
+    let base = BASE
+        .replace("cut = 8", "cut = 8\ni1_min = 90")
+        .replace("target = \">= 90\"", "target = \">= $i1_min\"");
+    let dir = std::env::temp_dir().join(format!(
+        "sanjia-core-layering-{}-target-param",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    std::fs::write(
+        dir.join("over.toml"),
+        "[rulebook]\nid = \"over\"\ntitle = \"Over\"\nextends = \"base.toml\"\n\n[params]\ni1_min = 93\n",
+    )
+    .unwrap();
+    let base = Rulebook::load(dir.join("base.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let over = Rulebook::load(dir.join("over.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    // i1 = 92: meets >= 90 (4 points, total 13), misses >= 93 (0 points, total 9).
+    assert_eq!(scored(&base, EV).points("i1"), Some(d("4")));
+    let r = scored(&over, EV);
+    assert_eq!(r.points("i1"), Some(d("0")));
+    assert_eq!(r.total(), Some(d("9")));
+}

@@ -420,6 +420,25 @@ fn bad_targets() {
 }
 
 #[test]
+fn unknown_parameters_in_targets_and_bands() {
+    let e = toml_err(&with_grade(
+        "[params]\nlow = 80\n[[node]]\nid = \"i\"\nparent = \"P\"\nkind = \"indicator\"\ntitle = \"I\"\n\
+         method = \"bands\"\nbands = [{ when = \">= $high\", points = 5 }, { when = \">= $low\", points = 2 }]\n\
+         [[node]]\nid = \"j\"\nparent = \"P\"\nkind = \"indicator\"\ntitle = \"J\"\nmethod = \"threshold\"\n\
+         target = \">= $hihg\"\nmax_points = 1\n",
+        &[],
+    ));
+    assert_eq!(e.problems.len(), 2, "{e}");
+    has(
+        &e,
+        "node[2].bands[0].when",
+        Some("i"),
+        "unknown parameter $high",
+    );
+    has(&e, "node[3].target", Some("j"), "unknown parameter $hihg");
+}
+
+#[test]
 fn a_trend_target_that_rewards_the_other_way() {
     // Lower is better, but the target rewards values of 5 and more with the target points.
     let e = toml_err(&with_grade(
