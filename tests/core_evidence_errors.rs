@@ -626,3 +626,42 @@ fn missing_evidence_under_policy_error_names_every_criterion() {
         "{e}"
     );
 }
+
+#[test]
+fn a_long_table_from_plain_vectors() {
+    let rb = rb();
+    let hospital = vec!["H1", "H1", "H2", "H1"];
+    let criterion = vec!["i1", "a1", "a1", "i1"];
+    let period: Vec<Option<String>> = vec![Some("2024".into()), None, None, Some("2024".into())];
+    let value: Vec<Option<f64>> = vec![Some(96.0), None, None, Some(f64::NAN)];
+    let level: Vec<Option<String>> = vec![None, Some("A".into()), Some("Z".into()), None];
+    let table = LongTable {
+        period: Some(&period),
+        value: Some(&value),
+        level: Some(&level),
+        ..LongTable::new(&hospital, &criterion)
+    };
+    assert_eq!(table.len(), 4);
+    let sheets = table.sheets(&rb);
+    let e = sheets[0].as_ref().unwrap_err();
+    assert_eq!(e.hospital.as_deref(), Some("H1"));
+    assert_eq!(
+        find(e, Some("i1"), "value NaN is not a finite number").row,
+        Some(3)
+    );
+    let e = sheets[1].as_ref().unwrap_err();
+    assert_eq!(
+        find(e, Some("a1"), "\"Z\" is not an article level").row,
+        Some(2)
+    );
+    // Whole columns of numbers work too.
+    let counts: Vec<f64> = vec![96.0, 100.0];
+    let h2 = vec!["H".to_string(), "H".to_string()];
+    let c2 = vec!["i1".to_string(), "i2".to_string()];
+    let table = LongTable {
+        value: Some(&counts),
+        ..LongTable::new(&h2, &c2)
+    };
+    let sheets = table.sheets(&rb);
+    assert!(sheets[0].is_ok(), "{:?}", sheets[0]);
+}

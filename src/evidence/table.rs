@@ -109,6 +109,32 @@ pub struct LongTable<'a> {
     pub row_offset: usize,
 }
 
+// A `LongTable` holds `&dyn TextColumn` / `&dyn NumberColumn`, which an unsized slice cannot
+// become; a vector can (`LongTable::new(&hospitals, &criteria)` with `Vec<&str>` columns).
+impl<T: Sync> TextColumn for Vec<T>
+where
+    [T]: TextColumn,
+{
+    fn len(&self) -> usize {
+        TextColumn::len(self.as_slice())
+    }
+    fn text(&self, row: usize) -> Option<&str> {
+        self.as_slice().text(row)
+    }
+}
+
+impl<T: Sync> NumberColumn for Vec<T>
+where
+    [T]: NumberColumn,
+{
+    fn len(&self) -> usize {
+        NumberColumn::len(self.as_slice())
+    }
+    fn number(&self, row: usize) -> Option<f64> {
+        self.as_slice().number(row)
+    }
+}
+
 impl<'a> LongTable<'a> {
     /// A table of hospital and criterion columns; add the others with struct update syntax.
     pub fn new(hospital: &'a dyn TextColumn, criterion: &'a dyn TextColumn) -> LongTable<'a> {
