@@ -5,6 +5,9 @@ use std::fmt;
 /// Most problems kept in one error (the rest are counted).
 pub const MAX_PROBLEMS: usize = 1000;
 
+/// Most problems written out in the error's message (all kept ones are in `problems`).
+pub const SHOWN_PROBLEMS: usize = 20;
+
 /// One problem in the evidence: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidenceProblem {
@@ -89,11 +92,12 @@ impl fmt::Display for EvidenceError {
             [one] if self.more == 0 => write!(f, ": {one}"),
             many => {
                 write!(f, ": {} problems", many.len() + self.more)?;
-                for p in many {
+                for p in many.iter().take(SHOWN_PROBLEMS) {
                     write!(f, "\n  - {p}")?;
                 }
-                if self.more > 0 {
-                    write!(f, "\n  - ... and {} more", self.more)?;
+                let rest = many.len().saturating_sub(SHOWN_PROBLEMS) + self.more;
+                if rest > 0 {
+                    write!(f, "\n  - ... and {rest} more (see `problems`)")?;
                 }
                 Ok(())
             }

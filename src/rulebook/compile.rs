@@ -1098,7 +1098,12 @@ fn indicator_rule(
             Method::Monitor
         }
     };
-    let scale = n.scale.map(|s| s.0).unwrap_or(Decimal::ONE);
+    // A percentage is 100 × numerator / denominator unless the rulebook says otherwise.
+    let scale = n.scale.map(|s| s.0).unwrap_or(match n.unit.as_deref() {
+        Some("%") => Decimal::ONE_HUNDRED,
+        Some("‰") => Decimal::from(1000),
+        _ => Decimal::ONE,
+    });
     if scale <= Decimal::ZERO {
         p.push(format!("{path}.scale"), id, "must be positive");
     }

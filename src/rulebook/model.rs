@@ -516,10 +516,16 @@ pub struct NodeSpec {
     /// Gate: outcome id when the gate fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_fail: Option<String>,
+    /// Gate: whether a failure can be cleared before the review decides (default: the
+    /// outcome's `clearable`, else true). `false` for facts such as a major incident in the
+    /// cycle or falsified data found by the review; gap analysis never plans to clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clearable: Option<bool>,
     /// Indicator: unit shown with values, e.g. `%`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// Indicator: value = scale × numerator / denominator (e.g. 100 for a percentage).
+    /// Indicator: value = scale × numerator / denominator. Default 100 when the unit is `%`,
+    /// 1000 for `‰`, otherwise 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Num>,
     /// Indicator: numerator and denominator are a proportion (numerator ≤ denominator).
