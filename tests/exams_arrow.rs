@@ -424,3 +424,63 @@ fn dictionary_encoded_ids_shared_across_batches() {
         .collect();
     assert_eq!(c, [(3, 3, 2), (3, 1, 1)]);
 }
+
+#[test]
+fn results_as_record_batches() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, UInt64Type};
+    let ev = reference();
+    let b = ev
+        .summary_batch(&[GroupDim::Exam, GroupDim::Category])
+        .unwrap();
+    let names: Vec<String> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "exam_id",
+            "category",
+            "expected",
+            "sat",
+            "absent",
+            "exempt",
+            "participation_rate",
+            "first_passed",
+            "first_pass_rate",
+            "final_passed",
+            "final_pass_rate",
+            "makeups",
+            "participation_met",
+            "pass_met",
+            "judged_passed",
+            "judged_pass_rate"
+        ]
+    );
+    let s = ev.summary(&[GroupDim::Exam, GroupDim::Category]);
+    assert_eq!(b.num_rows(), s.rows.len());
+    let exam = b.column(0).as_string::<i32>();
+    let expected = b.column(2).as_primitive::<UInt64Type>();
+    let rate = b.column(6).as_primitive::<Float64Type>();
+    let met = b.column(12).as_boolean();
+    for (i, row) in s.rows.iter().enumerate() {
+        assert_eq!(Some(exam.value(i)), row.key[0].as_deref());
+        assert_eq!(expected.value(i), row.counts.expected);
+        assert_eq!(Some(rate.value(i)), row.participation_rate.to_f64());
+        assert_eq!(Some(met.value(i)), row.participation_met);
+    }
+    let p = ev.people_batch().unwrap();
+    assert_eq!(p.num_rows(), ev.people_len());
+    assert_eq!(p.schema().field(0).name(), "staff_id");
+    let problems = p.column_by_name("problem").unwrap().as_string::<i32>();
+    let first = ev.people().next().unwrap();
+    assert_eq!(problems.value(0), first.problem.name());
+    let x = ev.exemptions_batch().unwrap();
+    assert_eq!(x.num_rows(), ev.exemptions.len());
+    let r = ev.rejections_batch().unwrap();
+    assert_eq!(r.num_rows(), 0);
+    assert_eq!(r.num_columns(), 4);
+}

@@ -125,7 +125,7 @@ fn exemption_reasons_in_and_out_of_policy() {
         .collect();
     assert_eq!(absent.len(), 1);
     assert_eq!(absent[0].staff_id, "S002");
-    assert_eq!(absent[0].unaccepted_reason.as_deref(), Some("个人原因"));
+    assert_eq!(absent[0].unaccepted_reason, Some("个人原因"));
     // every exemption is kept with its reason and outcome
     let audit: Vec<_> = ev
         .exemptions

@@ -29,8 +29,17 @@ struct Data {
     att: Vec<Option<i64>>,
 }
 
+/// id, kind, date, department, attendees
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<i64>,
+);
+
 fn data() -> Data {
-    let rows: [(&str, &str, &str, Option<&str>, Option<i64>); 7] = [
+    let rows: [Row; 7] = [
         ("D1", "应急演练", "2024-02-10", Some("急诊科"), Some(20)),
         ("D2", "应急演练", "2024-09-01", None, Some(300)), // hospital-wide, H2
         ("T1", "培训", "2024-01-15", Some("内科"), Some(30)),

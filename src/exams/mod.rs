@@ -77,6 +77,10 @@ pub mod training;
 
 #[cfg(feature = "arrow")]
 mod arrow;
+#[cfg(feature = "arrow")]
+mod arrow_output;
+#[cfg(feature = "arrow")]
+pub use arrow_output::rejections_batch;
 
 pub use column::{DateCol, NumCol, StrCol};
 pub use date::{Date, DateError, Period, PeriodId};

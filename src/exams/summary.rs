@@ -217,6 +217,24 @@ impl ExamEvaluation {
     /// The summary grouped by `by` (any subset of the dimensions, in the caller's order; an
     /// empty `by` gives one row with the totals). Dimensions repeated in `by` are kept once.
     pub fn summary(&self, by: &[GroupDim]) -> Summary {
+        let (dims, groups) = self.grouped(by);
+        let rows = groups
+            .into_iter()
+            .map(|(k, c)| {
+                let key = dims
+                    .iter()
+                    .zip(k)
+                    .map(|(d, id)| self.name(*d, id).map(str::to_string))
+                    .collect();
+                GroupRow::new(key, c, self)
+            })
+            .collect();
+        Summary { by: dims, rows }
+    }
+
+    /// The distinct dimensions of `by` and the groups' id keys (in `by` order) with their
+    /// counts, sorted by key.
+    pub(crate) fn grouped(&self, by: &[GroupDim]) -> (Vec<GroupDim>, Vec<([u32; 5], Counts)>) {
         let mut dims: Vec<GroupDim> = Vec::with_capacity(by.len());
         for d in by {
             if !dims.contains(d) {
@@ -242,18 +260,7 @@ impl ExamEvaluation {
         }
         let mut keys: Vec<([u32; 5], Counts)> = groups.into_iter().collect();
         keys.sort_unstable_by_key(|k| k.0);
-        let rows = keys
-            .into_iter()
-            .map(|(k, c)| {
-                let key = dims
-                    .iter()
-                    .zip(k)
-                    .map(|(d, id)| self.name(*d, id).map(str::to_string))
-                    .collect();
-                GroupRow::new(key, c, self)
-            })
-            .collect();
-        Summary { by: dims, rows }
+        (dims, keys)
     }
 
     /// The totals over everything (one summary row with an empty key).
