@@ -136,7 +136,10 @@ fn main() {
     );
     let rss_data = peak_rss_mb();
 
-    let roster = Roster::new(&staff_id, &dept, &cat)
+    // The roster's ids contiguous too, as in an Arrow column.
+    let (roster_buf, roster_ends) = contiguous(staff_id.iter().map(String::as_str));
+    let roster_ids = slices(&roster_buf, &roster_ends);
+    let roster = Roster::new(&roster_ids, &dept, &cat)
         .unwrap()
         .with_hospital(&hosp)
         .unwrap();

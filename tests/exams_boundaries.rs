@@ -563,3 +563,28 @@ fn empty_inputs() {
     assert_eq!(t.participation_met, None);
     assert_eq!(t.pass_met, None);
 }
+
+#[test]
+fn people_carry_their_session() {
+    let r = roster_n(3);
+    let mut s = SittingsData::default();
+    s.push("S000", "E1", 1, Some(30.0));
+    s.session[0] = Some("第3场".into());
+    s.push("S000", "E1", 2, Some(40.0));
+    s.session[1] = Some("补考1场".into());
+    s.push("S001", "E1", 1, None);
+    s.session[2] = Some("第1场".into());
+    s.push("S002", "E1", 1, Some(90.0));
+    let ev = run(&r, &s, &Policy::builtin()).unwrap();
+    let got: Vec<_> = ev
+        .people()
+        .map(|p| (p.staff_id, p.problem, p.session_id, p.sittings))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("S000", Problem::Failed, Some("补考1场"), 2),
+            ("S001", Problem::Absent, Some("第1场"), 0),
+        ]
+    );
+}

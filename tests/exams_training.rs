@@ -309,3 +309,22 @@ fn hospitals_are_checked_separately() {
         Some(Quantity::Decimal(1.into()))
     );
 }
+
+#[test]
+fn a_stray_date_does_not_explode_the_window() {
+    let id = ["A", "B"];
+    let kind = ["培训", "培训"];
+    let date = ["2024-03-01", "0001-01-01"];
+    let dept = [Some("内科"), Some("内科")];
+    let s = Sessions::new(&id, &kind, DateCol::parse(&date), &dept).unwrap();
+    let err =
+        evaluate_training(&s, &TrainingPolicy::builtin(), &TrainingOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("review window"), "{err}");
+    let opts = TrainingOptions {
+        start: Some("2024-01-01".parse().unwrap()),
+        end: Some("2024-12-31".parse().unwrap()),
+        ..TrainingOptions::default()
+    };
+    let ev = evaluate_training(&s, &TrainingPolicy::builtin(), &opts).unwrap();
+    assert_eq!(ev.checks.len(), 2);
+}

@@ -7,6 +7,9 @@ use crate::exams::date::{Date, Period, PeriodId};
 use crate::exams::error::{ExamError, RejectReason, Rejection, RowCount, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The longest review window, in months, that [`evaluate_training`] checks (100 years).
+pub const MAX_WINDOW_MONTHS: i64 = 1200;
+
 /// Options of [`evaluate_training`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrainingOptions {
@@ -258,6 +261,16 @@ pub fn evaluate_training(
         (Some(a), Some(b)) if a <= b => Some((a, b)),
         _ => None,
     };
+    if let Some((a, b)) = window {
+        // Guard against a stray date (year 0001 or 9999) producing millions of periods.
+        let months = Period::Month.of(b).index - Period::Month.of(a).index + 1;
+        if months > MAX_WINDOW_MONTHS {
+            return Err(ExamError::Inconsistent(format!(
+                "sessions table: the review window {a} .. {b} spans {months} months (more than \
+                 {MAX_WINDOW_MONTHS}); set TrainingOptions.start / end, or fix the outlying dates"
+            )));
+        }
+    }
     let checks = match window {
         Some(w) => check(&list, policy, options, w),
         None => Vec::new(),

@@ -18,7 +18,7 @@ pub(crate) mod sessions;
 
 pub use evaluate::{
     evaluate_training, RequirementCheck, TrainingCount, TrainingEvaluation, TrainingOptions,
-    TrainingSession,
+    TrainingSession, MAX_WINDOW_MONTHS,
 };
 pub use measure::{TrainingFilter, TrainingMeasure, TrainingSource};
 pub use policy::{TrainingPolicy, TrainingRequirement, DEFAULT_TRAINING_TOML};
