@@ -19,6 +19,7 @@ use super::date::Date;
 use super::error::{ExamError, NotExpectedWhy, RejectReason, Rejection, RowCount, Table};
 use super::exam_table::Exams;
 use super::exemptions::Exemptions;
+use super::idtable::Probe;
 use super::names::Names;
 use super::people::{ExemptionOutcome, ExemptionRecord, ExemptionSource, PersonIssue, Problem};
 use super::policy::{ComponentRule, Judge, PassDenominator, Policy};
@@ -467,7 +468,7 @@ pub fn evaluate(
         exams: exams.ids.owned(),
         kinds: exams.kinds.owned(),
         exam_kind: exams.defs.iter().map(|d| d.kind).collect(),
-        staff: staff.ids.owned(),
+        staff: staff.table.names.clone(),
         staff_attrs: (0..staff.len())
             .map(|s| [staff.hospital[s], staff.department[s], staff.category[s]])
             .collect(),
@@ -512,6 +513,7 @@ fn reduce_into<'a>(mut a: FxHashSet<&'a str>, b: FxHashSet<&'a str>) -> FxHashSe
 }
 
 /// Result of looking up an id column's value.
+#[derive(Clone, Copy)]
 enum Looked<'s> {
     Id(u32),
     Missing,
@@ -527,7 +529,12 @@ struct ChunkMaps<'m> {
 }
 
 #[inline]
-fn lookup<'s>(col: &StrCol<'s>, map: Option<&[u32]>, i: usize, dict: &Dict<'_>) -> Looked<'s> {
+fn lookup<'s>(
+    col: &StrCol<'s>,
+    map: Option<&[u32]>,
+    i: usize,
+    find: impl Fn(&str) -> Option<u32>,
+) -> Looked<'s> {
     #[cfg(feature = "arrow")]
     if let (Some(map), Some((keys, _))) = (map, col.dictionary()) {
         match keys.key(i) {
@@ -545,7 +552,7 @@ fn lookup<'s>(col: &StrCol<'s>, map: Option<&[u32]>, i: usize, dict: &Dict<'_>) 
     let _ = map;
     match col.get(i) {
         None => Looked::Missing,
-        Some(s) => match dict.get(s) {
+        Some(s) => match find(s) {
             Some(id) => Looked::Id(id),
             None => Looked::NotFound(s),
         },
@@ -615,19 +622,49 @@ fn resolve_unit(
     out: &mut [u128],
 ) -> Vec<Rejection> {
     let c = &ctx.sittings.chunks[u.chunk];
+    let table = &ctx.staff.table;
     let mut rej = Vec::new();
     // Sittings usually come grouped by exam: remember the last exam id looked up.
     let mut last_exam: Option<(&str, u32)> = None;
-    for (slot, i) in out.iter_mut().zip(u.start..u.end) {
-        let row = u.base + i;
-        match resolve_row(ctx, c, maps, i, row, &mut last_exam) {
-            Ok(k) => *slot = k,
-            Err(reason) => rej.push(Rejection {
-                table: Table::Sittings,
-                row,
-                reason,
-            }),
+    // Staff ids are looked up a block of rows at a time: first every row's first slot is
+    // loaded (independent loads that overlap), then the keys are compared.
+    const BLOCK: usize = 32;
+    let mut probes: [Option<(&str, Probe)>; BLOCK] = [None; BLOCK];
+    let mut looked: [Looked<'_>; BLOCK] = [Looked::Missing; BLOCK];
+    let mut start = u.start;
+    while start < u.end {
+        let end = (start + BLOCK).min(u.end);
+        if maps.staff.is_some() {
+            for (k, i) in (start..end).enumerate() {
+                looked[k] = lookup(&c.staff_id, maps.staff, i, |s| table.get(s));
+            }
+        } else {
+            for (k, i) in (start..end).enumerate() {
+                probes[k] = c.staff_id.get(i).map(|s| (s, table.start(s)));
+            }
+            for k in 0..end - start {
+                looked[k] = match probes[k] {
+                    None => Looked::Missing,
+                    Some((s, p)) => match table.finish(s, p) {
+                        Some(id) => Looked::Id(id),
+                        None => Looked::NotFound(s),
+                    },
+                };
+            }
         }
+        let slots = &mut out[start - u.start..end - u.start];
+        for (k, (slot, i)) in slots.iter_mut().zip(start..end).enumerate() {
+            let row = u.base + i;
+            match resolve_row(ctx, c, maps, i, row, looked[k], &mut last_exam) {
+                Ok(key) => *slot = key,
+                Err(reason) => rej.push(Rejection {
+                    table: Table::Sittings,
+                    row,
+                    reason,
+                }),
+            }
+        }
+        start = end;
     }
     rej
 }
@@ -659,12 +696,13 @@ fn resolve_row<'s>(
     maps: ChunkMaps<'_>,
     i: usize,
     row: usize,
+    staff: Looked<'s>,
     last_exam: &mut Option<(&'s str, u32)>,
 ) -> Result<u128, RejectReason> {
     let missing = |col: &str| RejectReason::MissingValue {
         column: col.to_string(),
     };
-    let staff = match lookup(&c.staff_id, maps.staff, i, &ctx.staff.ids) {
+    let staff = match staff {
         Looked::Id(id) => id,
         Looked::Missing => return Err(missing("staff_id")),
         Looked::NotFound(s) if ctx.staff.rejected.contains(s) => {
@@ -679,7 +717,7 @@ fn resolve_row<'s>(
         }
     };
     let looked = match maps.exam {
-        Some(_) => lookup(&c.exam_id, maps.exam, i, &ctx.exams.ids),
+        Some(_) => lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e)),
         None => match c.exam_id.get(i) {
             None => Looked::Missing,
             Some(e) => match last_exam {

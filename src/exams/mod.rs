@@ -64,6 +64,7 @@ mod error;
 mod evaluate;
 mod exam_table;
 mod exemptions;
+mod idtable;
 mod measure;
 mod names;
 mod people;

@@ -8,6 +8,7 @@ use super::date::Date;
 use super::error::{ExamError, RejectReason, Rejection, Table};
 use super::exam_table::Exams;
 use super::exemptions::Exemptions;
+use super::idtable::IdTable;
 use super::names::Names;
 use super::policy::{check_rule, ComponentRule, ExamRule, Judge, Policy};
 use super::roster::Roster;
@@ -175,6 +176,8 @@ struct RosterVals<'a> {
 #[derive(Debug)]
 pub(crate) struct StaffTable<'a> {
     pub(crate) ids: Dict<'a>,
+    /// The same ids, for the hot loop.
+    pub(crate) table: IdTable,
     /// Staff ids whose roster rows were all rejected.
     pub(crate) rejected: FxHashSet<&'a str>,
     pub(crate) hospital: Vec<u32>,
@@ -301,6 +304,7 @@ pub(crate) fn prepare_roster<'a>(
         by_hospital: vec![Vec::new(); hospitals.len() + 1],
         has_hospital: roster.has_hospital(),
         has_employment: roster.has_employment(),
+        table: IdTable::new(ids.owned()),
         ids,
         hospitals,
         departments,
