@@ -143,15 +143,31 @@ impl<'a> Sittings<'a> {
         self.chunks.iter().any(|c| c.score.is_some())
     }
 
-    /// The chunk holding global row `row` and the row within it.
-    pub(crate) fn locate(&self, row: usize) -> Option<(&SittingsChunk<'a>, usize)> {
+    /// The first global row of each chunk.
+    pub(crate) fn chunk_starts(&self) -> Vec<usize> {
+        let mut v = Vec::with_capacity(self.chunks.len());
         let mut start = 0;
         for c in &self.chunks {
-            if row < start + c.len {
-                return Some((c, row - start));
-            }
+            v.push(start);
             start += c.len;
         }
-        None
+        v
+    }
+
+    /// The chunk holding global row `row` and the row within it (`starts` from
+    /// [`Sittings::chunk_starts`]).
+    pub(crate) fn locate(
+        &self,
+        starts: &[usize],
+        row: usize,
+    ) -> Option<(&SittingsChunk<'a>, usize)> {
+        let k = starts.partition_point(|s| *s <= row).checked_sub(1)?;
+        let c = self.chunks.get(k)?;
+        let i = row - starts[k];
+        (i < c.len).then_some((c, i))
+    }
+
+    pub(crate) fn has_session(&self) -> bool {
+        self.chunks.iter().any(|c| c.session_id.is_some())
     }
 }

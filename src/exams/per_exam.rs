@@ -1,0 +1,380 @@
+//! Evaluating one exam: its expected staff merged with its (sorted) sittings.
+
+use super::column::Num;
+use super::error::{NotExpectedWhy, RejectReason, Rejection, Table};
+use super::evaluate::{Cell, Ctx};
+use super::people::{ExemptionOutcome, Problem};
+use super::policy::Judge;
+use super::prepare::{ExamDef, ReadyRule, NONE};
+use super::resolve::{p_attempt, p_exam, p_flags, p_row, p_staff, PASSED, SAT};
+use super::sittings::SittingsChunk;
+use super::summary::Counts;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// A person behind a gap, compactly (strings are looked up when viewed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PersonRow {
+    pub(crate) staff: u32,
+    pub(crate) exam: u32,
+    /// The session id (NONE = none); while per-exam, the row of the last sitting.
+    pub(crate) session: u32,
+    /// Index into the reason texts (NONE = none).
+    pub(crate) reason: u32,
+    pub(crate) sittings: u16,
+    pub(crate) problem: Problem,
+    pub(crate) first_passed: bool,
+    pub(crate) final_passed: bool,
+}
+
+pub(crate) struct AuditRaw {
+    pub(crate) staff: u32,
+    pub(crate) exam: u32,
+    /// Index into the staff's exemption list.
+    pub(crate) ex: usize,
+    pub(crate) outcome: ExemptionOutcome,
+}
+
+pub(crate) struct ExamPartial {
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) people: Vec<PersonRow>,
+    pub(crate) reason_texts: Vec<String>,
+    pub(crate) audit: Vec<AuditRaw>,
+    pub(crate) rejections: Vec<Rejection>,
+}
+
+fn scope_why(ctx: &Ctx<'_, '_>, def: &ExamDef, s: u32) -> Option<NotExpectedWhy> {
+    let st = ctx.staff;
+    let su = s as usize;
+    if def.hospital_unknown || (def.hospital != NONE && st.hospital[su] != def.hospital) {
+        return Some(NotExpectedWhy::Hospital);
+    }
+    if let Some(c) = &def.categories {
+        if !c.get(st.category[su] as usize).copied().unwrap_or(false) {
+            return Some(NotExpectedWhy::Category);
+        }
+    }
+    if let Some(d) = &def.departments {
+        if !d.get(st.department[su] as usize).copied().unwrap_or(false) {
+            return Some(NotExpectedWhy::Department);
+        }
+    }
+    if let Some(date) = def.date {
+        if st.has_employment && !st.employed_on(s, date) {
+            return Some(NotExpectedWhy::NotEmployed);
+        }
+    }
+    None
+}
+
+fn candidates<'c>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[u128]) -> Cow<'c, [u32]> {
+    let st = ctx.staff;
+    if def.hospital_unknown {
+        return Cow::Owned(Vec::new());
+    }
+    if def.hospital != NONE {
+        return Cow::Borrowed(&st.by_hospital[st.hospital_slot(def.hospital)]);
+    }
+    if !ctx.exams.from_table && st.has_hospital {
+        let mut slots: Vec<usize> = sits
+            .iter()
+            .map(|k| st.hospital_slot(st.hospital[p_staff(*k) as usize]))
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        if slots.len() == 1 {
+            return Cow::Borrowed(&st.by_hospital[slots[0]]);
+        }
+        let mut v: Vec<u32> = slots
+            .iter()
+            .flat_map(|s| st.by_hospital[*s].iter().copied())
+            .collect();
+        v.sort_unstable();
+        return Cow::Owned(v);
+    }
+    Cow::Borrowed(&ctx.all_staff)
+}
+
+pub(crate) fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
+    let def = &ctx.exams.defs[e as usize];
+    let rule = &ctx.exams.rules[def.rule];
+    let st = ctx.staff;
+    let mut out = ExamPartial {
+        cells: Vec::new(),
+        people: Vec::new(),
+        reason_texts: Vec::new(),
+        audit: Vec::new(),
+        rejections: Vec::new(),
+    };
+    let mut cells: FxHashMap<(u32, u32, u32), Counts> = FxHashMap::default();
+    let mut audited: Vec<u32> = Vec::new();
+    let mut scratch: Vec<u128> = Vec::new();
+    let cand = candidates(ctx, def, sits);
+    let not_expected = |k: u128, out: &mut ExamPartial| {
+        let why = scope_why(ctx, def, p_staff(k)).unwrap_or(NotExpectedWhy::Hospital);
+        out.rejections.push(Rejection {
+            table: Table::Sittings,
+            row: p_row(k) as usize,
+            reason: RejectReason::NotExpected { why },
+        });
+    };
+    let mut i = 0;
+    for &c in cand.iter() {
+        if scope_why(ctx, def, c).is_some() {
+            continue;
+        }
+        while i < sits.len() && p_staff(sits[i]) < c {
+            not_expected(sits[i], &mut out);
+            i += 1;
+        }
+        let mut j = i;
+        while j < sits.len() && p_staff(sits[j]) == c {
+            j += 1;
+        }
+        let state = person_state(ctx, rule, &sits[i..j], &mut scratch, &mut out.rejections);
+        i = j;
+
+        let mut counts = Counts::default();
+        let mut excluded = false;
+        let mut unaccepted = NONE;
+        if ctx.ex.flag[c as usize] {
+            if let Some(list) = ctx.ex.by_staff.get(&c) {
+                let mine: Vec<usize> = (0..list.len())
+                    .filter(|k| list[*k].exam == NONE || list[*k].exam == e)
+                    .collect();
+                let accepted = mine.iter().any(|k| list[*k].accepted);
+                let outcome = if state.sat {
+                    ExemptionOutcome::SatAnyway
+                } else if accepted {
+                    excluded = true;
+                    ExemptionOutcome::Excluded
+                } else {
+                    ExemptionOutcome::CountedAbsent
+                };
+                if !state.sat && !accepted && !mine.is_empty() && ctx.people {
+                    let text: Vec<&str> = mine.iter().map(|k| list[*k].reason).collect();
+                    out.reason_texts.push(text.join("; "));
+                    unaccepted = (out.reason_texts.len() - 1) as u32;
+                }
+                if ctx.people && !mine.is_empty() {
+                    audited.push(c);
+                    for k in mine {
+                        out.audit.push(AuditRaw {
+                            staff: c,
+                            exam: e,
+                            ex: k,
+                            outcome,
+                        });
+                    }
+                }
+            }
+        }
+        if excluded {
+            counts.exempt = 1;
+        } else {
+            counts.expected = 1;
+            if state.sat {
+                counts.sat = 1;
+                counts.first_passed = state.first_pass as u64;
+                counts.final_passed = state.final_pass as u64;
+                let judged = match rule.judge {
+                    Judge::First => state.first_pass,
+                    Judge::Final => state.final_pass,
+                };
+                counts.judged_passed = judged as u64;
+                counts.makeups = state.makeup_sat as u64;
+                if !judged && ctx.people {
+                    out.people.push(PersonRow {
+                        staff: c,
+                        exam: e,
+                        session: state.last_row.unwrap_or(NONE),
+                        reason: NONE,
+                        sittings: state.sittings,
+                        problem: Problem::Failed,
+                        first_passed: state.first_pass,
+                        final_passed: state.final_pass,
+                    });
+                }
+            } else {
+                counts.absent = 1;
+                if ctx.people {
+                    out.people.push(PersonRow {
+                        staff: c,
+                        exam: e,
+                        session: state.last_row.unwrap_or(NONE),
+                        reason: unaccepted,
+                        sittings: 0,
+                        problem: Problem::Absent,
+                        first_passed: false,
+                        final_passed: false,
+                    });
+                }
+            }
+        }
+        let su = c as usize;
+        *cells
+            .entry((st.hospital[su], st.department[su], st.category[su]))
+            .or_default() += counts;
+    }
+    while i < sits.len() {
+        not_expected(sits[i], &mut out);
+        i += 1;
+    }
+    // Exemptions-table rows for this exam whose person is not expected at it.
+    if ctx.people {
+        for &s in &ctx.ex.by_exam[e as usize] {
+            if audited.binary_search(&s).is_ok() {
+                continue;
+            }
+            if let Some(list) = ctx.ex.by_staff.get(&s) {
+                for (k, x) in list.iter().enumerate() {
+                    if x.exam == e {
+                        out.audit.push(AuditRaw {
+                            staff: s,
+                            exam: e,
+                            ex: k,
+                            outcome: ExemptionOutcome::NotExpected,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut v: Vec<Cell> = cells
+        .into_iter()
+        .map(|((h, d, c), counts)| Cell {
+            exam: e,
+            hospital: h,
+            department: d,
+            category: c,
+            counts,
+        })
+        .collect();
+    v.sort_unstable_by_key(|c| (c.hospital, c.department, c.category));
+    out.cells = v;
+    out.audit.sort_by_key(|a| (a.staff, a.ex));
+    out
+}
+
+#[derive(Default)]
+struct PersonState {
+    sat: bool,
+    first_pass: bool,
+    final_pass: bool,
+    makeup_sat: bool,
+    sittings: u16,
+    last_row: Option<u32>,
+}
+
+/// The outcome of one person's sittings at one exam (sorted by attempt, then row). Duplicate
+/// attempts and make-ups without a first attempt are rejected here.
+fn person_state(
+    ctx: &Ctx<'_, '_>,
+    rule: &ReadyRule,
+    group: &[u128],
+    valid: &mut Vec<u128>,
+    rej: &mut Vec<Rejection>,
+) -> PersonState {
+    let mut st = PersonState::default();
+    if group.is_empty() {
+        return st;
+    }
+    valid.clear();
+    let mut k = 0;
+    while k < group.len() {
+        let a = p_attempt(group[k]);
+        let mut m = k + 1;
+        while m < group.len() && p_attempt(group[m]) == a {
+            m += 1;
+        }
+        if m - k == 1 {
+            valid.push(group[k]);
+        } else {
+            let first = group[k];
+            let identical = group[k + 1..m]
+                .iter()
+                .all(|o| same_sitting(ctx, p_row(first), p_row(*o)));
+            let key = format!(
+                "staff {:?}, exam {:?}, attempt {a}",
+                ctx.staff.ids.names[p_staff(first) as usize],
+                ctx.exams.ids.names[p_exam(first) as usize]
+            );
+            let kept = identical.then_some(p_row(first) as usize);
+            let skip = if identical { k + 1 } else { k };
+            for o in &group[skip..m] {
+                rej.push(Rejection {
+                    table: Table::Sittings,
+                    row: p_row(*o) as usize,
+                    reason: RejectReason::Duplicate {
+                        key: key.clone(),
+                        kept_row: kept,
+                        rows: m - k,
+                    },
+                });
+            }
+            if identical {
+                valid.push(first);
+            }
+        }
+        k = m;
+    }
+    if valid.first().is_some_and(|f| p_attempt(*f) != 1) {
+        for o in valid.iter() {
+            rej.push(Rejection {
+                table: Table::Sittings,
+                row: p_row(*o) as usize,
+                reason: RejectReason::MakeupWithoutFirst {
+                    attempt: p_attempt(*o) as u32,
+                },
+            });
+        }
+        valid.clear();
+    }
+    let mut makeup_pass = false;
+    for k in valid.iter() {
+        let f = p_flags(*k);
+        let sat = f & SAT != 0;
+        let passed = f & PASSED != 0;
+        st.last_row = Some(p_row(*k));
+        if !sat {
+            continue;
+        }
+        st.sat = true;
+        st.sittings = st.sittings.saturating_add(1);
+        if p_attempt(*k) == 1 {
+            st.first_pass = passed;
+        } else {
+            st.makeup_sat = true;
+            makeup_pass |= passed;
+        }
+    }
+    st.final_pass = st.first_pass || (rule.makeup_counts && makeup_pass);
+    st
+}
+
+/// Whether two sitting rows hold the same values (for identical duplicates).
+fn same_sitting(ctx: &Ctx<'_, '_>, a: u32, b: u32) -> bool {
+    let s = ctx.sittings;
+    let (Some((ca, ia)), Some((cb, ib))) = (
+        s.locate(&ctx.starts, a as usize),
+        s.locate(&ctx.starts, b as usize),
+    ) else {
+        return false;
+    };
+    let num_eq = |x: Num, y: Num| x.as_f64() == y.as_f64();
+    let score_eq = match (&ca.score, &cb.score) {
+        (Some(x), Some(y)) => num_eq(x.get(ia), y.get(ib)),
+        (None, None) => true,
+        _ => false,
+    };
+    let comps_eq = ca
+        .components
+        .iter()
+        .zip(&cb.components)
+        .all(|(x, y)| num_eq(x.get(ia), y.get(ib)));
+    score_eq && comps_eq && session_of(ca, ia) == session_of(cb, ib)
+}
+
+pub(crate) fn session_of<'a>(c: &SittingsChunk<'a>, i: usize) -> Option<&'a str> {
+    c.session_id.as_ref().and_then(|s| s.get(i))
+}

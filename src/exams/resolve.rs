@@ -1,0 +1,427 @@
+//! Resolving sitting rows: ids looked up, attempts and scores checked, pass decided, each row
+//! packed into one sortable 128-bit record.
+
+use super::column::{Num, StrCol};
+use super::error::{RejectReason, Rejection, Table};
+use super::evaluate::Ctx;
+use super::idtable::Probe;
+use super::policy::ComponentRule;
+#[cfg(feature = "arrow")]
+use super::prepare::NONE;
+use super::prepare::{Dict, ReadyRule};
+use super::sittings::{Sittings, SittingsChunk};
+use crate::ratio::decimal_from_f64;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+#[cfg(feature = "arrow")]
+use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
+
+// ---- packed sitting records ----
+//
+// bits 96..128 exam | 64..96 staff | 48..64 attempt | 8..40 row | 0..8 flags
+
+pub(crate) const SAT: u8 = 1;
+pub(crate) const PASSED: u8 = 2;
+
+#[inline]
+pub(crate) fn pack(exam: u32, staff: u32, attempt: u16, row: u32, flags: u8) -> u128 {
+    ((exam as u128) << 96)
+        | ((staff as u128) << 64)
+        | ((attempt as u128) << 48)
+        | ((row as u128) << 8)
+        | flags as u128
+}
+#[inline]
+pub(crate) fn p_exam(k: u128) -> u32 {
+    (k >> 96) as u32
+}
+#[inline]
+pub(crate) fn p_staff(k: u128) -> u32 {
+    (k >> 64) as u32
+}
+#[inline]
+pub(crate) fn p_attempt(k: u128) -> u16 {
+    (k >> 48) as u16
+}
+#[inline]
+pub(crate) fn p_row(k: u128) -> u32 {
+    (k >> 8) as u32
+}
+#[inline]
+pub(crate) fn p_flags(k: u128) -> u8 {
+    k as u8
+}
+
+/// A range of sitting rows inside one chunk.
+#[derive(Clone, Copy)]
+pub(crate) struct Unit {
+    pub(crate) chunk: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) base: usize,
+}
+
+const UNIT_ROWS: usize = 1 << 15;
+
+pub(crate) fn units(s: &Sittings<'_>) -> Vec<Unit> {
+    let mut v = Vec::new();
+    let mut base = 0;
+    for (ci, c) in s.chunks.iter().enumerate() {
+        let mut start = 0;
+        while start < c.len {
+            let end = (start + UNIT_ROWS).min(c.len);
+            v.push(Unit {
+                chunk: ci,
+                start,
+                end,
+                base,
+            });
+            start = end;
+        }
+        base += c.len;
+    }
+    v
+}
+
+pub(crate) fn discover_exams<'a>(s: &Sittings<'a>, units: &[Unit]) -> Vec<&'a str> {
+    let set: FxHashSet<&'a str> = units
+        .par_iter()
+        .map(|u| {
+            let c = &s.chunks[u.chunk];
+            let mut set = FxHashSet::default();
+            for i in u.start..u.end {
+                if let Some(e) = c.exam_id.get(i) {
+                    set.insert(e);
+                }
+            }
+            set
+        })
+        .reduce(FxHashSet::default, |mut a, b| {
+            if a.len() < b.len() {
+                return reduce_into(b, a);
+            }
+            a.extend(b);
+            a
+        });
+    set.into_iter().collect()
+}
+
+fn reduce_into<'a>(mut a: FxHashSet<&'a str>, b: FxHashSet<&'a str>) -> FxHashSet<&'a str> {
+    a.extend(b);
+    a
+}
+
+/// Result of looking up an id column's value.
+#[derive(Clone, Copy)]
+enum Looked<'s> {
+    Id(u32),
+    Missing,
+    NotFound(&'s str),
+}
+
+/// Per chunk: for dictionary-encoded id columns, dictionary index → interned id (NONE where
+/// the value is not found: the row then takes the string path for its message).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ChunkMaps<'m> {
+    staff: Option<&'m [u32]>,
+    exam: Option<&'m [u32]>,
+}
+
+#[inline]
+fn lookup<'s>(
+    col: &StrCol<'s>,
+    map: Option<&[u32]>,
+    i: usize,
+    find: impl Fn(&str) -> Option<u32>,
+) -> Looked<'s> {
+    #[cfg(feature = "arrow")]
+    if let (Some(map), Some((keys, _))) = (map, col.dictionary()) {
+        match keys.key(i) {
+            None => return Looked::Missing,
+            Some(k) => {
+                if let Some(&id) = map.get(k) {
+                    if id != NONE {
+                        return Looked::Id(id);
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "arrow"))]
+    let _ = map;
+    match col.get(i) {
+        None => Looked::Missing,
+        Some(s) => match find(s) {
+            Some(id) => Looked::Id(id),
+            None => Looked::NotFound(s),
+        },
+    }
+}
+
+/// Maps for dictionary-encoded staff and exam columns: the maps, and per chunk the index of
+/// its staff map and exam map. Chunks sharing a dictionary share its map.
+pub(crate) struct DictMaps {
+    maps: Vec<Vec<u32>>,
+    per_chunk: Vec<[Option<usize>; 2]>,
+}
+
+impl DictMaps {
+    pub(crate) fn chunk(&self, c: usize) -> ChunkMaps<'_> {
+        let get = |k: Option<usize>| k.and_then(|k| self.maps.get(k)).map(Vec::as_slice);
+        match self.per_chunk.get(c) {
+            Some([s, e]) => ChunkMaps {
+                staff: get(*s),
+                exam: get(*e),
+            },
+            None => ChunkMaps::default(),
+        }
+    }
+}
+
+pub(crate) fn dictionary_maps(s: &Sittings<'_>, staff: &Dict<'_>, exams: &Dict<'_>) -> DictMaps {
+    let mut out = DictMaps {
+        maps: Vec::new(),
+        per_chunk: Vec::with_capacity(s.chunks.len()),
+    };
+    #[cfg(feature = "arrow")]
+    {
+        let mut seen: FxHashMap<(usize, usize, usize), usize> = FxHashMap::default();
+        let mut map_of = |col: &StrCol<'_>, which: usize, dict: &Dict<'_>| -> Option<usize> {
+            let (_, values) = col.dictionary()?;
+            let key = (values.identity(), values.len(), which);
+            if let Some(k) = seen.get(&key) {
+                return Some(*k);
+            }
+            let m: Vec<u32> = (0..values.len())
+                .map(|k| values.get(k).and_then(|v| dict.get(v)).unwrap_or(NONE))
+                .collect();
+            out.maps.push(m);
+            seen.insert(key, out.maps.len() - 1);
+            Some(out.maps.len() - 1)
+        };
+        let per: Vec<[Option<usize>; 2]> = s
+            .chunks
+            .iter()
+            .map(|c| [map_of(&c.staff_id, 0, staff), map_of(&c.exam_id, 1, exams)])
+            .collect();
+        out.per_chunk = per;
+    }
+    #[cfg(not(feature = "arrow"))]
+    {
+        let _ = (staff, exams);
+        out.per_chunk = vec![[None, None]; s.chunks.len()];
+    }
+    out
+}
+
+pub(crate) fn resolve_unit(
+    ctx: &Ctx<'_, '_>,
+    u: &Unit,
+    maps: ChunkMaps<'_>,
+    out: &mut [u128],
+) -> Vec<Rejection> {
+    let c = &ctx.sittings.chunks[u.chunk];
+    let table = &ctx.staff.table;
+    let mut rej = Vec::new();
+    // Sittings usually come grouped by exam: remember the last exam id looked up.
+    let mut last_exam: Option<(&str, u32)> = None;
+    // Staff ids are looked up a block of rows at a time: first every row's first slot is
+    // loaded (independent loads that overlap), then the keys are compared.
+    const BLOCK: usize = 32;
+    let mut probes: [Option<(&str, Probe)>; BLOCK] = [None; BLOCK];
+    let mut looked: [Looked<'_>; BLOCK] = [Looked::Missing; BLOCK];
+    let mut start = u.start;
+    while start < u.end {
+        let end = (start + BLOCK).min(u.end);
+        if maps.staff.is_some() {
+            for (k, i) in (start..end).enumerate() {
+                looked[k] = lookup(&c.staff_id, maps.staff, i, |s| table.get(s));
+            }
+        } else {
+            for (k, i) in (start..end).enumerate() {
+                probes[k] = c.staff_id.get(i).map(|s| (s, table.start(s)));
+            }
+            for k in 0..end - start {
+                looked[k] = match probes[k] {
+                    None => Looked::Missing,
+                    Some((s, p)) => match table.finish(s, p) {
+                        Some(id) => Looked::Id(id),
+                        None => Looked::NotFound(s),
+                    },
+                };
+            }
+        }
+        let slots = &mut out[start - u.start..end - u.start];
+        for (k, (slot, i)) in slots.iter_mut().zip(start..end).enumerate() {
+            let row = u.base + i;
+            match resolve_row(ctx, c, maps, i, row, looked[k], &mut last_exam) {
+                Ok(key) => *slot = key,
+                Err(reason) => rej.push(Rejection {
+                    table: Table::Sittings,
+                    row,
+                    reason,
+                }),
+            }
+        }
+        start = end;
+    }
+    rej
+}
+
+#[inline]
+fn check_score(rule: &ReadyRule, column: &str, v: Num) -> Result<Option<f64>, RejectReason> {
+    let Some(x) = v.as_f64() else {
+        return Ok(None);
+    };
+    if x.is_nan() {
+        return Err(RejectReason::NanScore {
+            column: column.to_string(),
+        });
+    }
+    if !(rule.zero.holds(x) && rule.full.holds(x)) {
+        return Err(RejectReason::ScoreOutOfRange {
+            column: column.to_string(),
+            value: x,
+            full_mark: rule.full_mark,
+        });
+    }
+    Ok(Some(x))
+}
+
+#[inline]
+fn resolve_row<'s>(
+    ctx: &Ctx<'_, '_>,
+    c: &SittingsChunk<'s>,
+    maps: ChunkMaps<'_>,
+    i: usize,
+    row: usize,
+    staff: Looked<'s>,
+    last_exam: &mut Option<(&'s str, u32)>,
+) -> Result<u128, RejectReason> {
+    let missing = |col: &str| RejectReason::MissingValue {
+        column: col.to_string(),
+    };
+    let staff = match staff {
+        Looked::Id(id) => id,
+        Looked::Missing => return Err(missing("staff_id")),
+        Looked::NotFound(s) if ctx.staff.rejected.contains(s) => {
+            return Err(RejectReason::StaffRejected {
+                staff_id: s.to_string(),
+            })
+        }
+        Looked::NotFound(s) => {
+            return Err(RejectReason::UnknownStaff {
+                staff_id: s.to_string(),
+            })
+        }
+    };
+    let looked = match maps.exam {
+        Some(_) => lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e)),
+        None => match c.exam_id.get(i) {
+            None => Looked::Missing,
+            Some(e) => match last_exam {
+                Some((name, id)) if *name == e => Looked::Id(*id),
+                _ => match ctx.exams.ids.get(e) {
+                    Some(id) => {
+                        *last_exam = Some((e, id));
+                        Looked::Id(id)
+                    }
+                    None => Looked::NotFound(e),
+                },
+            },
+        },
+    };
+    let exam = match looked {
+        Looked::Id(id) => id,
+        Looked::Missing => return Err(missing("exam_id")),
+        Looked::NotFound(e) if ctx.exams.rejected.contains(e) => {
+            return Err(RejectReason::ExamRejected {
+                exam_id: e.to_string(),
+            })
+        }
+        Looked::NotFound(e) => {
+            return Err(RejectReason::UnknownExam {
+                exam_id: e.to_string(),
+            })
+        }
+    };
+    let attempt: u16 = match &c.attempt {
+        None => 1,
+        Some(col) => {
+            let v = col.get(i);
+            let bad = || RejectReason::BadAttempt {
+                value: v.describe(),
+            };
+            match v {
+                Num::Null => return Err(missing("attempt")),
+                Num::Int(a) => u16::try_from(a).ok().filter(|a| *a >= 1).ok_or_else(bad)?,
+                Num::Float(f) => {
+                    if f.fract() == 0.0 && (1.0..=u16::MAX as f64).contains(&f) {
+                        f as u16
+                    } else {
+                        return Err(bad());
+                    }
+                }
+            }
+        }
+    };
+    let rule = &ctx.exams.rules[ctx.exams.defs[exam as usize].rule];
+    let total = match &c.score {
+        Some(col) => check_score(rule, "score", col.get(i))?,
+        None => None,
+    };
+    let mut any_comp = false;
+    for (k, col) in c.components.iter().enumerate() {
+        if check_score(rule, &ctx.sittings.component_names[k], col.get(i))?.is_some() {
+            any_comp = true;
+        }
+    }
+    let sat = total.is_some() || any_comp;
+    let passed = sat && passes(rule, c, i, total, any_comp)?;
+    let flags = if sat { SAT } else { 0 } | if passed { PASSED } else { 0 };
+    Ok(pack(exam, staff, attempt, row as u32, flags))
+}
+
+/// Whether a sat sitting passes (scores already validated).
+fn passes(
+    rule: &ReadyRule,
+    c: &SittingsChunk<'_>,
+    i: usize,
+    total: Option<f64>,
+    any_comp: bool,
+) -> Result<bool, RejectReason> {
+    let comp = |k: usize| c.components.get(k).and_then(|col| col.get(i).as_f64());
+    match rule.components {
+        ComponentRule::All => {
+            if !rule.required.is_empty() {
+                Ok(rule
+                    .required
+                    .iter()
+                    .all(|k| comp(*k).is_some_and(|v| rule.pass.holds(v))))
+            } else if any_comp {
+                Ok((0..c.components.len())
+                    .filter_map(comp)
+                    .all(|v| rule.pass.holds(v)))
+            } else {
+                Ok(total.is_some_and(|t| rule.pass.holds(t)))
+            }
+        }
+        ComponentRule::Total => {
+            if let Some(t) = total {
+                Ok(rule.pass.holds(t))
+            } else if let Some(w) = &rule.weights {
+                let mut sum = Decimal::ZERO;
+                for (k, wk) in w.iter().enumerate() {
+                    if let Some(v) = comp(k) {
+                        let d = decimal_from_f64(v).unwrap_or(Decimal::ZERO);
+                        sum += d * *wk;
+                    }
+                }
+                Ok(sum >= rule.pass_mark)
+            } else {
+                Err(RejectReason::NoTotal)
+            }
+        }
+    }
+}
