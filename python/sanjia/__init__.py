@@ -25,34 +25,42 @@ from typing import Any
 
 from sanjia._sanjia import (
     BatchResult,
+    Comparison,
     Evidence,
     EvidenceError,
     ExamsError,
+    Gap,
     InternalError,
     Report,
     Rulebook,
     RulebookError,
     SanjiaError,
+    WhatIf,
     __version__,
     _score_evidences,
     _score_table,
+    compare,
 )
 from sanjia._sanjia import score as _score
 from sanjia._tables import TableLike, arrow_table
 
 __all__ = [
     "BatchResult",
+    "Comparison",
     "Evidence",
     "EvidenceError",
     "ExamsError",
+    "Gap",
     "InternalError",
     "Report",
     "Rulebook",
     "RulebookError",
     "SanjiaError",
+    "WhatIf",
     "__version__",
     "as_evidence",
     "as_rulebook",
+    "compare",
     "score",
     "score_batch",
 ]

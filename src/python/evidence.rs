@@ -85,6 +85,25 @@ impl PyEvidence {
         json::to_py(py, &v)
     }
 
+    /// The evidence with changes applied: `{id: value}` (`"B"`, `"met"`, `"pass"`, a number or
+    /// `{"numerator": n, "denominator": d}` for an indicator's latest period, or
+    /// `{period: value}`), a list of `(id, value)` / `(id, period, value)`, or `Gap.changes`.
+    /// With a rulebook, each id's kind comes from it.
+    #[pyo3(signature = (changes, rulebook = None))]
+    fn with_changes(
+        &self,
+        py: Python<'_>,
+        changes: &Bound<'_, PyAny>,
+        rulebook: Option<&super::rulebook::PyRulebook>,
+    ) -> PyResult<PyEvidence> {
+        guard(|| {
+            let rb = rulebook.map(|r| &r.inner);
+            let ch = super::gap::changes(changes, rb, Some(&self.inner))?
+                .map_err(|e| super::gap::error(py, &e))?;
+            wrap(py, Ok(self.inner.with_changes(&ch)))
+        })
+    }
+
     fn __repr__(&self) -> String {
         let e = &self.inner;
         format!(

@@ -5,6 +5,7 @@
 mod batch;
 mod errors;
 mod evidence;
+mod gap;
 mod json;
 mod report;
 mod rulebook;
@@ -18,6 +19,10 @@ fn _sanjia(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<evidence::PyEvidence>()?;
     m.add_class::<report::PyReport>()?;
     m.add_class::<batch::PyBatchResult>()?;
+    m.add_class::<gap::PyGap>()?;
+    m.add_class::<gap::PyWhatIf>()?;
+    m.add_class::<gap::PyComparison>()?;
+    m.add_function(wrap_pyfunction!(gap::compare, m)?)?;
     m.add_function(wrap_pyfunction!(report::score, m)?)?;
     m.add_function(wrap_pyfunction!(batch::_score_evidences, m)?)?;
     m.add_function(wrap_pyfunction!(batch::_score_table, m)?)?;

@@ -209,6 +209,31 @@ impl PyReport {
             .extract()
     }
 
+    /// How far this hospital is from `grade` and the least that closes the gap: a
+    /// `sanjia.Gap` with every failed condition in words and numbers, the gates in the way
+    /// and a plan verified by re-scoring. `cost` is a dict or a cost file (.toml / .json):
+    /// default, per_extra_level, kind, department, criterion, fixed.
+    #[pyo3(signature = (grade, cost = None, max_nodes = None))]
+    fn gap_to(
+        &self,
+        py: Python<'_>,
+        grade: &str,
+        cost: Option<&Bound<'_, PyAny>>,
+        max_nodes: Option<u64>,
+    ) -> PyResult<super::gap::PyGap> {
+        super::gap::gap_to(py, &self.inner, grade, cost, max_nodes)
+    }
+
+    /// Apply changes (`{id: value}`, or a list of `(id, value)` / `(id, period, value)`, or
+    /// `Gap.changes`) to this report's evidence and re-score: a `sanjia.WhatIf`.
+    fn what_if(
+        &self,
+        py: Python<'_>,
+        changes: &Bound<'_, PyAny>,
+    ) -> PyResult<super::gap::PyWhatIf> {
+        super::gap::what_if(py, &self.inner, changes)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<sanjia.Report {}: {} — total {}>",

@@ -21,6 +21,9 @@ use serde::Serialize;
 pub struct Report {
     rulebook: Rulebook,
     card: Scorecard,
+    /// The checked evidence it was scored from, when kept (what-if and gap analysis start
+    /// from it; reports built from a bare scorecard rebuild it from the scorecard).
+    sheet: Option<std::sync::Arc<crate::evidence::Sheet>>,
 }
 
 /// One node of the report's tree.
@@ -127,7 +130,23 @@ fn effect_name(e: Effect) -> &'static str {
 
 impl Report {
     pub(crate) fn new(rulebook: Rulebook, card: Scorecard) -> Report {
-        Report { rulebook, card }
+        Report {
+            rulebook,
+            card,
+            sheet: None,
+        }
+    }
+
+    /// Keep the checked evidence the report was scored from.
+    pub fn with_sheet(mut self, sheet: crate::evidence::Sheet) -> Report {
+        self.sheet = Some(std::sync::Arc::new(sheet));
+        self
+    }
+
+    /// The checked evidence the report was scored from, when kept ([`score`](crate::score())
+    /// keeps it; [`Report::from_scorecard`] does not).
+    pub fn sheet(&self) -> Option<&crate::evidence::Sheet> {
+        self.sheet.as_deref()
     }
 
     /// Build a report from a scorecard of this rulebook.

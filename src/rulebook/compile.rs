@@ -34,7 +34,7 @@ pub const ELEMENT_RESULTS: [&str; 3] = ["not_met", "partial", "met"];
 /// Cheap to clone (the compiled data is shared); reports keep a handle to the rulebook they
 /// were scored against.
 #[derive(Debug, Clone)]
-pub struct Rulebook(Arc<CompiledRulebook>);
+pub struct Rulebook(pub(crate) Arc<CompiledRulebook>);
 
 impl std::ops::Deref for Rulebook {
     type Target = CompiledRulebook;
@@ -107,6 +107,9 @@ pub struct Node {
     pub missing: MissingAction,
     /// Whether the subtree carries points (false for gates and gate-only groups).
     pub scored: bool,
+    /// Gate: whether a failure can be cleared before the review decides (the gate's
+    /// `clearable`, else its outcome's, else true). True for other kinds.
+    pub clearable: bool,
 }
 
 /// How a node is scored.
@@ -242,6 +245,8 @@ pub struct Outcome {
     pub effect: Effect,
     /// Places to lower the grade (downgrade).
     pub steps: u32,
+    /// Whether a gate failed with this outcome can be cleared (default true).
+    pub clearable: bool,
 }
 
 /// A compiled grade.
@@ -473,6 +478,7 @@ impl Compiler {
                 title: o.title.clone(),
                 effect: o.effect,
                 steps,
+                clearable: o.clearable.unwrap_or(true),
             });
         }
 
@@ -633,6 +639,7 @@ impl Compiler {
                     },
                     missing: MissingAction::Zero,
                     scored: false,
+                    clearable: true,
                 },
                 Some(s) => {
                     let spec = &src.nodes[s];
@@ -691,6 +698,12 @@ impl Compiler {
                             "missing applies to criteria, not groups",
                         );
                     }
+                    let clearable = match &rule {
+                        Rule::Gate { outcome } => spec.clearable.unwrap_or_else(|| {
+                            outcomes.get(*outcome as usize).is_none_or(|o| o.clearable)
+                        }),
+                        _ => true,
+                    };
                     Node {
                         id: spec.id.clone(),
                         title: spec.title.clone(),
@@ -706,6 +719,7 @@ impl Compiler {
                         rule,
                         missing: spec.missing.unwrap_or(kind_missing),
                         scored: false,
+                        clearable,
                     }
                 }
             };
@@ -943,6 +957,7 @@ fn level_points<const N: usize>(
     ok.then_some(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rule_for(
     p: &mut Problems,
     path: &str,
@@ -977,6 +992,7 @@ fn rule_for(
     not_for("aggregate", n.aggregate.is_some(), &[Group]);
     not_for("max_points", n.max_points.is_some(), &[Group, Indicator]);
     not_for("on_fail", n.on_fail.is_some(), &[Gate]);
+    not_for("clearable", n.clearable.is_some(), &[Gate]);
     for (field, present) in [
         ("unit", n.unit.is_some()),
         ("scale", n.scale.is_some()),

@@ -383,6 +383,13 @@ pub struct OutcomeSpec {
     /// Places to lower the grade by (for `downgrade`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u32>,
+    /// Whether a gate failed with this outcome can be cleared before the review decides
+    /// (rectified and re-answered); default true. Write `false` for facts that no
+    /// rectification undoes, e.g. a major incident that happened in the review cycle. Gap
+    /// analysis never plans to clear such a gate and says the grade it blocks is out of reach.
+    /// A gate's own `clearable` overrides this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clearable: Option<bool>,
     /// Where it comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

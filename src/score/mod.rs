@@ -11,7 +11,7 @@ pub mod batch;
 mod element;
 mod gate;
 pub mod grade;
-mod indicator;
+pub(crate) mod indicator;
 
 pub use batch::{score_batch, score_sheets, BatchOptions};
 pub use grade::{Decision, GradeTrace};
@@ -147,7 +147,7 @@ impl Scorecard {
 /// ```
 pub fn score(rb: &Rulebook, evidence: &Evidence) -> Result<Report, EvidenceError> {
     let sheet = evidence.sheet(rb)?;
-    score_sheet(rb, &sheet).map(|card| Report::new(rb.clone(), card))
+    score_sheet(rb, &sheet).map(|card| Report::new(rb.clone(), card).with_sheet(sheet))
 }
 
 /// Score a checked sheet.
