@@ -48,7 +48,7 @@ pub use error::Error;
 pub use evidence::{Evidence, EvidenceError};
 pub use report::Report;
 pub use rulebook::{Rulebook, RulebookError};
-pub use score::{score, score_batch, BatchOptions, Scorecard};
+pub use score::{score, score_batch, score_with, BatchOptions, Scorecard};
 
 /// The version of this library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

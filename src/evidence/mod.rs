@@ -8,6 +8,7 @@
 
 mod error;
 mod load;
+mod records;
 mod sheet;
 pub mod table;
 
@@ -15,6 +16,7 @@ pub mod table;
 pub mod arrow;
 
 pub use error::{EvidenceError, EvidenceProblem, MAX_PROBLEMS};
+pub use records::Records;
 pub use sheet::{Answer, Loc, Obs, Sheet, SheetBuilder};
 
 use rust_decimal::Decimal;

@@ -74,6 +74,8 @@ pub struct CompiledRulebook {
     pub(crate) rounding: Rounding,
     pub(crate) params: BTreeMap<String, Decimal>,
     pub(crate) flag_names: Vec<String>,
+    pub(crate) exam_policy: crate::exams::Policy,
+    pub(crate) training_policy: crate::exams::TrainingPolicy,
 }
 
 /// A compiled node.
@@ -215,6 +217,18 @@ pub struct IndicatorRule {
     pub otherwise: Decimal,
     /// Trend rule.
     pub trend: Option<TrendRule>,
+    /// Take the value from staff records instead of the evidence.
+    pub from: Option<Derived>,
+}
+
+/// Where a criterion's value comes from when not from the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Derived {
+    /// A figure from the 三基 exam records.
+    Exams(crate::exams::ExamSource),
+    /// A figure from the training and drill records.
+    Training(crate::exams::TrainingSource),
 }
 
 /// A compiled trend rule.
@@ -354,6 +368,16 @@ impl CompiledRulebook {
             Rule::Element { points } => points[2],
             _ => Decimal::ZERO,
         }
+    }
+
+    /// The 三基 exam policy used for criteria that take their value from exam records.
+    pub fn exam_policy(&self) -> &crate::exams::Policy {
+        &self.exam_policy
+    }
+
+    /// The training minimums used for criteria that take their value from training records.
+    pub fn training_policy(&self) -> &crate::exams::TrainingPolicy {
+        &self.training_policy
     }
 
     /// The flag names declared by the rulebook, in index order.
@@ -835,6 +859,31 @@ impl Compiler {
             at: r.at.unwrap_or_default(),
         };
 
+        // Staff-record policies: the built-in ones, changed by the rulebook's sections.
+        let section = |v: &serde_json::Value, what: &str, p: &mut Problems| -> Option<String> {
+            match toml::to_string(v) {
+                Ok(t) if v.is_object() => Some(t),
+                _ => {
+                    p.push(what, None, "must be a table");
+                    None
+                }
+            }
+        };
+        let exam_policy = match src.exams.as_ref().and_then(|v| section(v, "exams", p)) {
+            None => crate::exams::Policy::builtin(),
+            Some(t) => crate::exams::Policy::builtin().with_toml(&t).unwrap_or_else(|e| {
+                p.push("exams", None, e.to_string());
+                crate::exams::Policy::builtin()
+            }),
+        };
+        let training_policy = match src.training.as_ref().and_then(|v| section(v, "training", p)) {
+            None => crate::exams::TrainingPolicy::builtin(),
+            Some(t) => crate::exams::TrainingPolicy::from_toml_str(&t).unwrap_or_else(|e| {
+                p.push("training", None, e.to_string());
+                crate::exams::TrainingPolicy::builtin()
+            }),
+        };
+
         let mut rb = CompiledRulebook {
             source: RulebookFile::default(),
             file: None,
@@ -846,6 +895,8 @@ impl Compiler {
             rounding,
             params,
             flag_names: meta.flags.keys().cloned().collect(),
+            exam_policy,
+            training_policy,
         };
 
         // Grades (resolved against the compiled tree).
@@ -1005,6 +1056,7 @@ fn rule_for(
         ("bands", !n.bands.is_empty()),
         ("otherwise", n.otherwise.is_some()),
         ("trend", n.trend.is_some()),
+        ("from", n.from.is_some()),
     ] {
         not_for(field, present, &[Indicator]);
     }
@@ -1327,6 +1379,39 @@ fn indicator_rule(
     if n.otherwise.is_some_and(|o| o.0 < Decimal::ZERO) {
         p.push(format!("{path}.otherwise"), id, "must not be negative");
     }
+    let from = n.from.as_ref().and_then(|v| {
+        match serde_json::from_value::<Derived>(v.clone()) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                // Say which shape failed and why, from the shape the table names.
+                let reason = if v.get("exams").is_some() {
+                    serde_json::from_value::<crate::exams::ExamSource>(v.clone()).err()
+                } else if v.get("training").is_some() {
+                    serde_json::from_value::<crate::exams::TrainingSource>(v.clone()).err()
+                } else {
+                    None
+                };
+                p.push(
+                    format!("{path}.from"),
+                    id,
+                    match reason {
+                        Some(e) => e.to_string(),
+                        None => "write { exams = \"participation_rate\", ... } or \
+                                 { training = \"compliance_rate\", ... }"
+                            .to_string(),
+                    },
+                );
+                None
+            }
+        }
+    });
+    if from.is_some() && method == Method::Trend {
+        p.push(
+            format!("{path}.from"),
+            id,
+            "a value from records has a single period; score it by threshold or bands, not trend",
+        );
+    }
     IndicatorRule {
         unit: n.unit.clone(),
         scale,
@@ -1338,6 +1423,7 @@ fn indicator_rule(
         bands,
         otherwise: n.otherwise.map(|o| o.0).unwrap_or(Decimal::ZERO),
         trend,
+        from,
     }
 }
 

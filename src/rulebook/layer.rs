@@ -5,7 +5,8 @@
 //!
 //! * `[rulebook]` fields it gives replace the base's; `sources` are added to the base's;
 //! * `[params]` entries replace or add parameters by name;
-//! * `[rounding]`, `[missing]`, `[defaults]`, `[total]` fields it gives replace the base's;
+//! * `[rounding]`, `[missing]`, `[defaults]`, `[total]`, `[exams]`, `[training]` fields it gives
+//!   replace the base's;
 //! * `[[outcome]]` and `[[grade]]` entries replace the base's entry with the same id in place,
 //!   or are added at the end;
 //! * `[[patch]]` entries change fields of existing nodes by id (e.g. a weight or a target);
@@ -116,6 +117,18 @@ fn merge_json<T: serde::Serialize + serde::de::DeserializeOwned>(
     }
 }
 
+/// Shallow merge of two optional tables: the override's fields replace the base's.
+fn merge_tables(base: Option<Value>, over: Option<Value>) -> Option<Value> {
+    match (base, over) {
+        (Some(Value::Object(mut b)), Some(Value::Object(o))) => {
+            b.extend(o);
+            Some(Value::Object(b))
+        }
+        (b, None) => b,
+        (_, o) => o,
+    }
+}
+
 fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Problems> {
     let mut p = Problems::default();
     // Metadata: given fields replace; sources add up.
@@ -139,6 +152,8 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
     base.defaults = merge_json(base.defaults, over.defaults, "defaults", &mut p);
     base.total = merge_json(base.total, over.total, "total", &mut p);
     base.params.extend(over.params);
+    base.exams = merge_tables(base.exams, over.exams);
+    base.training = merge_tables(base.training, over.training);
 
     for o in over.outcomes {
         match base.outcomes.iter_mut().find(|b| b.id == o.id) {

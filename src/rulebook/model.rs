@@ -106,6 +106,15 @@ pub struct RulebookFile {
     /// Layering only: ids of nodes (with their subtrees) to drop from the extended rulebook.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove: Vec<String>,
+    /// The 三基 exam policy (pass marks, make-ups, exemptions, targets) for criteria that take
+    /// their value from exam records; fields left out keep the built-in policy
+    /// (`rulebooks/policy/exams-default.toml`). See [`crate::exams::Policy`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exams: Option<serde_json::Value>,
+    /// Training and drill minimums for criteria that take their value from training records;
+    /// without it, the built-in requirements (`rulebooks/policy/training-default.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<serde_json::Value>,
 }
 
 /// Identity of a rulebook.
@@ -563,6 +572,12 @@ pub struct NodeSpec {
     /// Indicator: trend rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<TrendSpec>,
+    /// Indicator: take the value from staff records instead of the evidence, e.g.
+    /// `{ exams = "participation_rate", categories = ["医师", "护士"] }` (see
+    /// [`crate::exams::ExamSource`]) or `{ training = "compliance_rate" }` (see
+    /// [`crate::exams::TrainingSource`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<serde_json::Value>,
     /// Article / element: points per level, overriding the defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<BTreeMap<String, Num>>,

@@ -150,6 +150,19 @@ pub fn score(rb: &Rulebook, evidence: &Evidence) -> Result<Report, EvidenceError
     score_sheet(rb, &sheet).map(|card| Report::new(rb.clone(), card).with_sheet(sheet))
 }
 
+/// Score one hospital's evidence together with its staff records: criteria with
+/// `from = { exams = ... }` / `{ training = ... }` take their values from the records (see
+/// [`Records`](crate::evidence::Records)).
+pub fn score_with(
+    rb: &Rulebook,
+    evidence: &Evidence,
+    records: &crate::evidence::Records,
+) -> Result<Report, EvidenceError> {
+    let mut sheet = evidence.sheet(rb)?;
+    records.apply(rb, &mut sheet)?;
+    score_sheet(rb, &sheet).map(|card| Report::new(rb.clone(), card).with_sheet(sheet))
+}
+
 /// Score a checked sheet.
 pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceError> {
     let nodes = rb.nodes();
@@ -172,16 +185,19 @@ pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceEr
             }
             Rule::Indicator(rule) => indicator::score(rule, sheet.series(i)).map_err(|s| match s {
                 indicator::Shortfall::NoValue => {
-                    let skipped: Vec<&str> = sheet
+                    let skipped: Vec<String> = sheet
                         .skipped
                         .iter()
                         .filter(|s| s.0 == i)
-                        .map(|s| s.1.as_str())
+                        .map(|(_, label, why)| match label.as_str() {
+                            "" => why.clone(),
+                            l => format!("{why} ({l})"),
+                        })
                         .collect();
                     if skipped.is_empty() {
                         "no value".to_string()
                     } else {
-                        format!("no value (0/0, no cases, in {})", skipped.join(", "))
+                        format!("no value: {}", skipped.join("; "))
                     }
                 }
                 indicator::Shortfall::TooFewPeriods { need, have } => {
