@@ -458,7 +458,7 @@ fn zero_over_zero_is_skipped() {
     assert_eq!(r.points("i"), Some(d("0")));
     let m = r.missing();
     assert_eq!(m.len(), 1);
-    assert_eq!(m[0].detail, "no value (0/0, no cases, in 2024)");
+    assert_eq!(m[0].detail, "no value: 0/0: no cases in the period (2024)");
     assert_eq!(m[0].counted_as, "zero");
     // An earlier period with cases: the 0/0 period is left out and 2023 is the latest value.
     let r = ind(

@@ -71,16 +71,13 @@ pub enum Loc<'a> {
 }
 
 impl Loc<'_> {
-    /// The table row, when the answer came from a table.
-    pub fn row(&self) -> Option<usize> {
+    fn row(&self) -> Option<usize> {
         match self {
             Loc::Row(r) => Some(*r),
             Loc::Key(..) => None,
         }
     }
-    /// The path in a file that errors name, e.g. `articles."3.1.1"` or
-    /// `indicators."2.2.7"."2024"`.
-    pub fn path(&self) -> Option<String> {
+    fn path(&self) -> Option<String> {
         match self {
             Loc::Row(_) => None,
             Loc::Key(section, id, None) => Some(format!("{section}.{id:?}")),

@@ -5,7 +5,6 @@
 mod batch;
 mod errors;
 mod evidence;
-mod excel;
 mod gap;
 mod json;
 mod report;
