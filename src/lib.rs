@@ -38,6 +38,7 @@ pub mod condition;
 mod error;
 pub mod evidence;
 pub mod exams;
+pub mod excel;
 pub mod gap;
 pub mod ratio;
 pub mod report;

@@ -15,6 +15,12 @@ criterion_id, period, value, numerator, denominator, level, as pyarrow / pandas 
 
     result = sanjia.score_batch(rulebook, table, progress=True)
     result.to_pandas()            # one row per hospital
+
+Excel and files: ``sanjia.write_template(rulebook, "evidence.xlsx")`` writes a fill-in
+workbook; ``sanjia.score(rulebook, "evidence.xlsx")`` reads it back (errors name the sheet,
+row and column); ``report.write("review.xlsx" | ".html" | ".parquet" | ".csv" | ".json")``;
+``report.to_html()``; ``report.plot()`` (matplotlib); ``sanjia.read_table("evidence.csv")``
+reads a long-format evidence table for ``score_batch``.
 """
 
 from __future__ import annotations
@@ -42,9 +48,17 @@ from sanjia._sanjia import (
     compare,
 )
 from sanjia._sanjia import score as _score
-from sanjia._tables import TableLike, arrow_table
+from sanjia._tables import (
+    ArrowArrayExportable,
+    ArrowStreamExportable,
+    TableLike,
+    arrow_table,
+    read_table,
+)
 
 __all__ = [
+    "ArrowArrayExportable",
+    "ArrowStreamExportable",
     "BatchResult",
     "Comparison",
     "Evidence",
@@ -56,13 +70,16 @@ __all__ = [
     "Rulebook",
     "RulebookError",
     "SanjiaError",
+    "TableLike",
     "WhatIf",
     "__version__",
     "as_evidence",
     "as_rulebook",
     "compare",
+    "read_table",
     "score",
     "score_batch",
+    "write_template",
 ]
 
 RulebookLike = Rulebook | str | os.PathLike[str]
@@ -84,7 +101,8 @@ def as_rulebook(rulebook: RulebookLike) -> Rulebook:
 
 
 def as_evidence(evidence: EvidenceLike) -> Evidence:
-    """Evidence from an Evidence, a dict or a file path."""
+    """Evidence from an Evidence, a dict or a file path (.toml, .json, or an evidence
+    workbook .xlsx / .xls / .ods)."""
     if isinstance(evidence, Evidence):
         return evidence
     if isinstance(evidence, Mapping):
@@ -148,3 +166,34 @@ def score_batch(
         return _score_evidences(rb, evs, n_threads, _progress_callback(progress, len(evs)))
     table = arrow_table(evidences_or_table)
     return _score_table(rb, table, n_threads, _progress_callback(progress, None))
+
+
+def write_template(
+    rulebook: RulebookLike,
+    path: str | os.PathLike[str],
+    *,
+    periods: Sequence[str] | None = None,
+    hospital: str | None = None,
+    name: str | None = None,
+    evidence: EvidenceLike | None = None,
+) -> None:
+    """Write the fill-in evidence workbook (.xlsx) for a rulebook.
+
+    A readme sheet (hospital id and name to fill, how to fill in) and one sheet per part of
+    the rulebook: a row per criterion with its id, title, kind, responsible department, flags
+    and notes (unit, direction, scoring, numerator and denominator), an answer column with
+    drop-down lists for gates, articles and elements, and a value / numerator / denominator
+    block per period for indicators. ``periods`` defaults to as many years before the current
+    one as the rulebook's longest trend needs. With ``evidence`` the workbook comes filled
+    in (e.g. last round's answers for the departments to update). Read it back with
+    ``sanjia.Evidence.load(path)`` or ``sanjia.score(rulebook, path)``.
+    """
+    rb = as_rulebook(rulebook)
+    ev = None if evidence is None else as_evidence(evidence)
+    rb.write_template(
+        os.fspath(path),
+        periods=None if periods is None else [str(p) for p in periods],
+        hospital=hospital,
+        name=name,
+        evidence=ev,
+    )

@@ -1,8 +1,11 @@
-"""Accepting tables from pyarrow, pandas and polars (Arrow PyCapsule interface)."""
+"""Accepting tables from pyarrow, pandas and polars (Arrow PyCapsule interface), and reading
+long-format evidence tables from CSV and Parquet files."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+import os
+from pathlib import Path
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 
 @runtime_checkable
@@ -13,7 +16,73 @@ class ArrowStreamExportable(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 
-TableLike = ArrowStreamExportable | Any
+@runtime_checkable
+class ArrowArrayExportable(Protocol):
+    """Anything exporting one Arrow C array with its schema (a pyarrow RecordBatch, ...)."""
+
+    def __arrow_c_array__(
+        self, requested_schema: object | None = None
+    ) -> tuple[object, object]: ...
+
+
+#: What table-taking functions accept: a pyarrow Table, RecordBatch or RecordBatchReader, a
+#: pandas DataFrame, a polars DataFrame (a LazyFrame must be ``.collect()``-ed first), or any
+#: object with ``__arrow_c_stream__``.
+TableLike: TypeAlias = ArrowStreamExportable | ArrowArrayExportable | Any
+
+#: File extensions read as long-format evidence tables.
+TABLE_EXTENSIONS = (".csv", ".tsv", ".parquet", ".pq", ".arrow", ".feather", ".ipc")
+
+#: Columns of a long-format evidence table read as text (ids, periods and levels).
+TEXT_COLUMNS = ("hospital_id", "criterion_id", "period", "level")
+#: Columns read as numbers.
+NUMBER_COLUMNS = ("value", "numerator", "denominator")
+
+
+def is_table_path(path: str | os.PathLike[str]) -> bool:
+    """Whether a file name ends in an evidence-table extension (CSV, Parquet, Arrow IPC)."""
+    return Path(os.fspath(path)).suffix.lower() in TABLE_EXTENSIONS
+
+
+def read_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> Any:
+    """Read a long-format evidence table (one row per hospital, criterion and period) into a
+    pyarrow Table: CSV or TSV (UTF-8, with or without the byte-order mark Excel writes, or
+    the ``encoding`` given, e.g. ``"gb18030"``), Parquet, or Arrow IPC / Feather.
+
+    Ids, periods and levels are read as text (``"2024"`` and ``"001"`` stay as written),
+    values, numerators and denominators as numbers.
+    """
+    import pyarrow as pa
+
+    p = os.fspath(path)
+    ext = Path(p).suffix.lower()
+    if ext in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(p)
+    if ext in (".arrow", ".feather", ".ipc"):
+        import pyarrow.feather as feather
+
+        return feather.read_table(p)
+    if ext not in (".csv", ".tsv"):
+        raise ValueError(f"{p}: an evidence table ends in {', '.join(TABLE_EXTENSIONS)}")
+    import pyarrow.csv as pacsv
+
+    enc = (encoding or "utf-8").lower().replace("_", "-")
+    if enc in ("utf-8-sig", "utf8-sig", "utf8"):
+        enc = "utf-8"  # Arrow skips a UTF-8 byte-order mark itself
+    types: dict[str, Any] = {c: pa.string() for c in TEXT_COLUMNS}
+    types.update({c: pa.float64() for c in NUMBER_COLUMNS})
+    return pacsv.read_csv(
+        p,
+        read_options=pacsv.ReadOptions(encoding=enc),
+        parse_options=pacsv.ParseOptions(delimiter="\t" if ext == ".tsv" else ","),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def arrow_table(data: TableLike) -> Any:

@@ -54,12 +54,28 @@ impl Evidence {
         Evidence::from_value(&v)
     }
 
-    /// Read evidence from a file (`.toml` or `.json`).
+    /// Read evidence from a file: `.toml` or `.json`, or with the `excel` feature a filled-in
+    /// evidence workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`; see [`crate::excel`]).
     pub fn load(path: impl AsRef<Path>) -> Result<Evidence, EvidenceError> {
         let path = path.as_ref();
         let name = path.display().to_string();
+        if crate::excel::is_workbook(path) {
+            #[cfg(feature = "excel")]
+            return crate::excel::read(path).map(|w| w.evidence);
+            #[cfg(not(feature = "excel"))]
+            return Err(EvidenceError::single(
+                None,
+                "reading Excel workbooks needs sanjia's `excel` cargo feature",
+            )
+            .in_file(&name));
+        }
         let format = Format::from_path(path).ok_or_else(|| {
-            EvidenceError::single(None, "an evidence file ends in .toml or .json").in_file(&name)
+            let msg = if cfg!(feature = "excel") {
+                "an evidence file ends in .toml, .json or .xlsx"
+            } else {
+                "an evidence file ends in .toml or .json"
+            };
+            EvidenceError::single(None, msg).in_file(&name)
         })?;
         let text = read_text(path).map_err(|m| EvidenceError::single(None, m).in_file(&name))?;
         Evidence::parse(&text, format).map_err(|e| e.in_file(&name))

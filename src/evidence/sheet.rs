@@ -71,13 +71,16 @@ pub enum Loc<'a> {
 }
 
 impl Loc<'_> {
-    fn row(&self) -> Option<usize> {
+    /// The table row, when the answer came from a table.
+    pub fn row(&self) -> Option<usize> {
         match self {
             Loc::Row(r) => Some(*r),
             Loc::Key(..) => None,
         }
     }
-    fn path(&self) -> Option<String> {
+    /// The path in a file that errors name, e.g. `articles."3.1.1"` or
+    /// `indicators."2.2.7"."2024"`.
+    pub fn path(&self) -> Option<String> {
         match self {
             Loc::Row(_) => None,
             Loc::Key(section, id, None) => Some(format!("{section}.{id:?}")),

@@ -127,6 +127,36 @@ impl PyBatchResult {
             .extract()
     }
 
+    /// A self-contained HTML page with one row per hospital.
+    fn to_html(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
+        super::excel::call(slf.py(), "sanjia.html", "batch_html", args)?.extract()
+    }
+
+    /// Write the results to a file; the format comes from `format` or the extension: `xlsx`
+    /// (summary, deductions, departments, missing evidence, errors), `html`, `json`, or
+    /// `parquet` / `csv` of `table` (`"summary"`: one row per hospital, `"nodes"`: one row
+    /// per node per hospital).
+    #[pyo3(signature = (path, format = None, table = "summary"))]
+    fn write(
+        slf: &Bound<'_, Self>,
+        path: &Bound<'_, PyAny>,
+        format: Option<&str>,
+        table: &str,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let args = (slf.as_any(), path, format, table).into_pyobject(py)?;
+        super::excel::call(py, "sanjia._output", "write_batch", args)?;
+        Ok(())
+    }
+
+    /// Write the batch workbook (.xlsx); used by `write`.
+    fn _write_xlsx(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        guard(|| {
+            super::excel::write_batch(py, &self.rulebook, &self.hospitals, &self.results, &path)
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<sanjia.BatchResult {} hospitals: {} scored, {} errors>",
@@ -149,6 +179,7 @@ pub(crate) fn _score_evidences(
 ) -> PyResult<PyBatchResult> {
     let rb = rulebook.inner.clone();
     let evs: Vec<crate::Evidence> = evidences.iter().map(|e| e.inner.clone()).collect();
+    let places: Vec<_> = evidences.iter().map(|e| e.places.clone()).collect();
     let hospitals = evs.iter().map(|e| Some(e.hospital.clone())).collect();
     let total = evs.len();
     let rb2 = rb.clone();
@@ -166,6 +197,11 @@ pub(crate) fn _score_evidences(
                 .collect::<Vec<_>>()
         })
     })?;
+    let results = results
+        .into_iter()
+        .zip(&places)
+        .map(|(r, p)| r.map_err(|e| super::excel::relocate(p.as_ref(), e)))
+        .collect();
     Ok(PyBatchResult {
         rulebook: rb,
         hospitals,

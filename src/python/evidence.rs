@@ -2,28 +2,42 @@
 
 use super::errors::{self, guard};
 use super::json;
+use crate::excel::Places;
 use crate::Evidence;
 use pyo3::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// One hospital's evidence: gate answers, indicator values per period, article levels and
 /// element results.
 #[pyclass(name = "Evidence", module = "sanjia", frozen)]
 pub struct PyEvidence {
     pub(crate) inner: Evidence,
+    /// For evidence read from a workbook: the cell of each entry, so that errors found when
+    /// scoring name the sheet, row and column.
+    pub(crate) places: Option<Arc<Places>>,
 }
 
 fn wrap(py: Python<'_>, r: Result<Evidence, crate::EvidenceError>) -> PyResult<PyEvidence> {
-    r.map(|inner| PyEvidence { inner })
-        .map_err(|e| errors::evidence(py, &e))
+    r.map(|inner| PyEvidence {
+        inner,
+        places: None,
+    })
+    .map_err(|e| errors::evidence(py, &e))
 }
 
 #[pymethods]
 impl PyEvidence {
-    /// Read an evidence file (.toml or .json).
+    /// Read an evidence file (.toml or .json) or a filled-in evidence workbook (.xlsx, .xls,
+    /// .ods; see `sanjia.write_template`). Errors in a workbook name the sheet, row and
+    /// column.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyEvidence> {
-        guard(|| wrap(py, Evidence::load(&path)))
+        guard(|| {
+            super::excel::load_evidence(&path)
+                .map(|(inner, places)| PyEvidence { inner, places })
+                .map_err(|e| errors::evidence(py, &e))
+        })
     }
 
     /// Read evidence from a dict: `{"hospital": ..., "gates": {...}, "articles": {...},
@@ -77,6 +91,12 @@ impl PyEvidence {
     #[getter]
     fn name(&self) -> Option<&str> {
         self.inner.name.as_deref()
+    }
+
+    /// The rulebook id an evidence workbook names in its readme sheet (None otherwise).
+    #[getter]
+    fn rulebook_id(&self) -> Option<&str> {
+        self.places.as_ref().and_then(|p| p.rulebook.as_deref())
     }
 
     /// The evidence as a dict (the same shape `from_dict` reads; numbers as text, exactly).

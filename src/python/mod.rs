@@ -5,6 +5,7 @@
 mod batch;
 mod errors;
 mod evidence;
+mod excel;
 mod gap;
 mod json;
 mod report;

@@ -209,6 +209,44 @@ impl PyReport {
             .extract()
     }
 
+    /// A self-contained HTML page (inline CSS, no external files) to send by mail: result,
+    /// part scores, the decision trace with every failed condition, deductions, departments
+    /// and missing evidence.
+    fn to_html(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
+        super::excel::call(slf.py(), "sanjia.html", "report_html", args)?.extract()
+    }
+
+    /// Write the report to a file; the format comes from `format` or the file's extension:
+    /// `xlsx` (a workbook for the review meeting), `html`, `json`, `txt` (the explanation),
+    /// `parquet` or `csv` (one row per node; CSV in UTF-8 with a BOM for Excel).
+    #[pyo3(signature = (path, format = None))]
+    fn write(slf: &Bound<'_, Self>, path: &Bound<'_, PyAny>, format: Option<&str>) -> PyResult<()> {
+        let py = slf.py();
+        let args = (slf.as_any(), path, format).into_pyobject(py)?;
+        super::excel::call(py, "sanjia._output", "write_report", args)?;
+        Ok(())
+    }
+
+    /// Plot the report (needs matplotlib, the `plot` extra): `kind` is `"overview"` (score
+    /// profile and deductions by department), `"parts"`, `"chapters"` or `"departments"`.
+    /// Draws into `ax` when given; returns the matplotlib Figure.
+    #[pyo3(signature = (kind = "overview", ax = None))]
+    fn plot<'py>(
+        slf: &Bound<'py, Self>,
+        kind: &str,
+        ax: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let args = (slf.as_any(), kind, ax).into_pyobject(py)?;
+        super::excel::call(py, "sanjia.plot", "plot_report", args)
+    }
+
+    /// Write the report workbook (.xlsx); used by `write`.
+    fn _write_xlsx(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        guard(|| super::excel::write_report(py, &self.inner, &path))
+    }
+
     /// How far this hospital is from `grade` and the least that closes the gap: a
     /// `sanjia.Gap` with every failed condition in words and numbers, the gates in the way
     /// and a plan verified by re-scoring. `cost` is a dict or a cost file (.toml / .json):
@@ -261,6 +299,9 @@ pub(crate) fn score(
     guard(|| {
         crate::score(&rulebook.inner, &evidence.inner)
             .map(|inner| PyReport { inner })
-            .map_err(|e| errors::evidence(py, &e))
+            .map_err(|e| {
+                let e = super::excel::relocate(evidence.places.as_ref(), e);
+                errors::evidence(py, &e)
+            })
     })
 }

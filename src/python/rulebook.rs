@@ -202,6 +202,33 @@ impl PyRulebook {
         self.inner.to_json()
     }
 
+    /// Write the fill-in evidence workbook (.xlsx) for this rulebook: a readme sheet and one
+    /// sheet per part with drop-down lists for answers and a value / numerator / denominator
+    /// block per period (default: as many years before this one as the longest trend needs).
+    /// With `evidence`, the workbook comes filled in with it.
+    #[pyo3(signature = (path, *, periods = None, hospital = None, name = None, evidence = None))]
+    fn write_template(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        periods: Option<Vec<String>>,
+        hospital: Option<String>,
+        name: Option<String>,
+        evidence: Option<PyRef<'_, super::evidence::PyEvidence>>,
+    ) -> PyResult<()> {
+        guard(|| {
+            super::excel::write_template(
+                py,
+                &self.inner,
+                &path,
+                periods,
+                hospital,
+                name,
+                evidence.as_deref().map(|e| &e.inner),
+            )
+        })
+    }
+
     fn __repr__(&self) -> String {
         let m = self.inner.meta();
         format!(
