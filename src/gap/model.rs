@@ -149,7 +149,8 @@ pub(crate) struct Leaf {
 /// A condition tree over leaves.
 #[derive(Debug, Clone)]
 pub(crate) enum MCond {
-    All(Vec<MCond>),
+    /// Every part holds (with an id for the cached helpers of its parts).
+    All(Vec<MCond>, u32),
     Any(Vec<MCond>),
     Not(Box<MCond>),
     Leaf(usize),
@@ -166,6 +167,8 @@ pub(crate) struct Route {
     pub must_clear: Vec<u32>,
     /// Why this route is impossible (gates that cannot be cleared).
     pub blocked: Vec<String>,
+    /// Id of the route's conditions taken together, for cached helpers (`u32::MAX`: none).
+    pub top: u32,
 }
 
 /// What one candidate does to the measures.
@@ -198,7 +201,12 @@ pub(crate) struct Model {
     /// Per candidate: the twin's change at every node the real rulebook rounds (two
     /// candidates with the same changes here and in `effects` score alike).
     pub rounded: Vec<Vec<(u32, Decimal)>>,
+    /// Per `and` node (and per route's conditions): the helpers of each part, per channel.
+    pub all_helpers: Vec<Vec<PartHelpers>>,
 }
+
+/// The criteria that can help a condition's leaves: (not gates, gates); `None` when unknown.
+pub(crate) type PartHelpers = [Option<Vec<usize>>; 2];
 
 /// The search state: the candidates chosen and their summed effects.
 #[derive(Debug, Clone)]
@@ -290,6 +298,8 @@ struct Builder<'a> {
     counts: Vec<Count>,
     leaves: Vec<Leaf>,
     err_cache: FxHashMap<u32, Option<Decimal>>,
+    /// `and` nodes made so far.
+    alls: u32,
 }
 
 impl Builder<'_> {
@@ -430,6 +440,11 @@ impl Builder<'_> {
         }
     }
 
+    fn all(&mut self, parts: Vec<MCond>) -> MCond {
+        self.alls += 1;
+        MCond::All(parts, self.alls - 1)
+    }
+
     fn leaf(&mut self, kind: LeafKind, gate: bool) -> MCond {
         self.leaves.push(Leaf {
             kind,
@@ -445,7 +460,10 @@ impl Builder<'_> {
 
     fn cond(&mut self, c: &CCond) -> MCond {
         match c {
-            CCond::All(p, _) => MCond::All(p.iter().map(|x| self.cond(x)).collect()),
+            CCond::All(p, _) => {
+                let parts = p.iter().map(|x| self.cond(x)).collect();
+                self.all(parts)
+            }
             CCond::Any(p, _) => MCond::Any(p.iter().map(|x| self.cond(x)).collect()),
             CCond::Not(x, _) => MCond::Not(Box::new(self.cond(x))),
             CCond::NoGateFailed(o, _) => self.leaf(LeafKind::NoGate(*o), true),
@@ -487,7 +505,7 @@ impl Builder<'_> {
                         .collect();
                     let up = matches!(op, Op::Ge | Op::Gt);
                     return match (f, up) {
-                        (AggFn::Min, true) | (AggFn::Max, false) => MCond::All(parts),
+                        (AggFn::Min, true) | (AggFn::Max, false) => self.all(parts),
                         _ => MCond::Any(parts),
                     };
                 }
@@ -555,6 +573,7 @@ impl Model {
             counts: Vec::new(),
             leaves: Vec::new(),
             err_cache: FxHashMap::default(),
+            alls: 0,
         };
         // Gates now.
         let mut failed_gates = FxHashMap::default();
@@ -612,28 +631,30 @@ impl Model {
                         out.id,
                         out.title,
                         match cands.blocked.get(&g) {
-                            Some(w) if !node.clearable => {
-                                let _ = w;
+                            Some(_) if !node.clearable => {
                                 "the rulebook says it cannot be cleared (clearable = false)"
                                     .to_string()
                             }
-                            Some(w) => format!("it cannot change: {w}"),
+                            Some(w) => w.clone(),
                             None => "it cannot be cleared".to_string(),
                         }
                     ));
                 }
             }
+            b.alls += 1;
             routes.push(Route {
                 grade: h,
                 conds,
                 must_clear,
                 blocked,
+                top: b.alls - 1,
             });
         }
         let Builder {
             lins,
             counts,
             mut leaves,
+            alls,
             ..
         } = b;
         // Effects of every candidate: twin re-scoring for points, directly for counts.
@@ -732,11 +753,23 @@ impl Model {
             integral,
             in_total,
             rounded,
+            all_helpers: vec![Vec::new(); alls as usize],
         };
         for leaf in leaves.iter_mut() {
             model.prepare(leaf, cands);
         }
         model.leaves = leaves;
+        // Cache the helpers of every `and`'s parts (per channel: not gates, gates).
+        let mut helpers = std::mem::take(&mut model.all_helpers);
+        for r in &model.routes {
+            if let Some(slot) = helpers.get_mut(r.top as usize) {
+                *slot = r.conds.iter().map(|c| model.part_helpers(c)).collect();
+            }
+            for c in &r.conds {
+                model.cache_helpers(c, &mut helpers);
+            }
+        }
+        model.all_helpers = helpers;
         let no_not = model
             .routes
             .iter()
@@ -1017,7 +1050,7 @@ impl Model {
         fn walk(c: &MCond, out: &mut Vec<usize>) {
             match c {
                 MCond::Leaf(j) => out.push(*j),
-                MCond::All(p) => p.iter().for_each(|x| walk(x, out)),
+                MCond::All(p, _) => p.iter().for_each(|x| walk(x, out)),
                 MCond::Any(p) if p.len() == 1 => walk(&p[0], out),
                 _ => {}
             }
@@ -1204,7 +1237,7 @@ impl Model {
             MCond::Const(false) => Tri::False,
             MCond::Leaf(j) => self.leaf_tri(cands, s, *j),
             MCond::Not(x) => self.tri(cands, s, x).not(),
-            MCond::All(p) => {
+            MCond::All(p, _) => {
                 let mut out = Tri::True;
                 for x in p {
                     match self.tri(cands, s, x) {
@@ -1364,18 +1397,101 @@ impl Model {
                     self.leaf_bound(cands, s, decided, *j)
                 }
             }
-            MCond::All(p) => {
-                let mut m = Decimal::ZERO;
-                for x in p {
-                    m = m.max(self.tree_bound(cands, s, decided, x, gate)?);
-                }
-                Some(m)
-            }
+            MCond::All(p, id) => self.all_bound(cands, s, decided, p, *id, gate),
             MCond::Any(p) => p
                 .iter()
                 .filter_map(|x| self.tree_bound(cands, s, decided, x, gate))
                 .min(),
         }
+    }
+
+    /// The bound of parts that must all hold: the largest part, or the sum over parts chosen
+    /// greedily (largest first) whose helping criteria are disjoint (they need disjoint
+    /// changes, so their costs add up), whichever is larger.
+    fn all_bound(
+        &self,
+        cands: &Candidates,
+        s: &State,
+        decided: &[bool],
+        p: &[MCond],
+        id: u32,
+        gate: bool,
+    ) -> Option<Decimal> {
+        let mut parts: Vec<(Decimal, usize)> = Vec::with_capacity(p.len());
+        for (k, x) in p.iter().enumerate() {
+            let b = self.tree_bound(cands, s, decided, x, gate)?;
+            if b > Decimal::ZERO {
+                parts.push((b, k));
+            }
+        }
+        let largest = parts.iter().map(|x| x.0).max().unwrap_or_default();
+        if parts.len() < 2 {
+            return Some(largest);
+        }
+        parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let cached = self
+            .all_helpers
+            .get(id as usize)
+            .filter(|h| h.len() == p.len());
+        let mut used: Vec<usize> = Vec::new();
+        let mut sum = Decimal::ZERO;
+        for (b, k) in parts {
+            let computed;
+            let h = match cached {
+                Some(h) => &h[k][usize::from(gate)],
+                None => {
+                    computed = self.part_helpers(&p[k])[usize::from(gate)].clone();
+                    &computed
+                }
+            };
+            let Some(h) = h else { continue };
+            if h.iter().any(|c| used.binary_search(c).is_ok()) {
+                continue;
+            }
+            sum += b;
+            used.extend(h.iter().copied());
+            used.sort_unstable();
+        }
+        Some(largest.max(sum))
+    }
+
+    fn part_helpers(&self, c: &MCond) -> PartHelpers {
+        [self.helpers_of(c, false), self.helpers_of(c, true)]
+    }
+
+    fn cache_helpers(&self, c: &MCond, out: &mut [Vec<PartHelpers>]) {
+        match c {
+            MCond::All(p, id) => {
+                if let Some(slot) = out.get_mut(*id as usize) {
+                    *slot = p.iter().map(|x| self.part_helpers(x)).collect();
+                }
+                p.iter().for_each(|x| self.cache_helpers(x, out));
+            }
+            MCond::Any(p) => p.iter().for_each(|x| self.cache_helpers(x, out)),
+            MCond::Not(x) => self.cache_helpers(x, out),
+            MCond::Leaf(_) | MCond::Const(_) => {}
+        }
+    }
+
+    /// The criteria that can help a condition tree's leaves of one channel (gates or not),
+    /// sorted; `None` when unknown (a leaf the model cannot follow).
+    fn helpers_of(&self, c: &MCond, gate: bool) -> Option<Vec<usize>> {
+        let mut ls = Vec::new();
+        Model::leaves_of(c, &mut ls);
+        let mut out = Vec::new();
+        for j in ls {
+            let l = &self.leaves[j];
+            if l.gate != gate {
+                continue;
+            }
+            if matches!(l.need, Need::None) {
+                return None;
+            }
+            out.extend(l.helped_by.iter().copied());
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
     }
 
     /// Least cost still needed for a route (`None`: it cannot be reached).
@@ -1395,9 +1511,8 @@ impl Model {
                 gates += self.pass_cost(cands, decided, g)?;
             }
         }
-        let all = MCond::All(r.conds.clone());
-        let g = self.tree_bound(cands, s, decided, &all, true)?;
-        let n = self.tree_bound(cands, s, decided, &all, false)?;
+        let g = self.all_bound(cands, s, decided, &r.conds, r.top, true)?;
+        let n = self.all_bound(cands, s, decided, &r.conds, r.top, false)?;
         Some(self.round_up(gates.max(g) + n))
     }
 
@@ -1427,7 +1542,7 @@ impl Model {
     pub(crate) fn leaves_of(c: &MCond, out: &mut Vec<usize>) {
         match c {
             MCond::Leaf(j) => out.push(*j),
-            MCond::All(p) | MCond::Any(p) => p.iter().for_each(|x| Model::leaves_of(x, out)),
+            MCond::All(p, _) | MCond::Any(p) => p.iter().for_each(|x| Model::leaves_of(x, out)),
             MCond::Not(x) => Model::leaves_of(x, out),
             MCond::Const(_) => {}
         }
@@ -1442,7 +1557,7 @@ fn has_not(c: &MCond, leaves: &[Leaf]) -> bool {
             ls.iter()
                 .any(|&j| !leaves[j].touched_by.is_empty() || matches!(leaves[j].need, Need::None))
         }
-        MCond::All(p) | MCond::Any(p) => p.iter().any(|x| has_not(x, leaves)),
+        MCond::All(p, _) | MCond::Any(p) => p.iter().any(|x| has_not(x, leaves)),
         _ => false,
     }
 }

@@ -179,7 +179,7 @@ impl<'a> Search<'a> {
     fn pick_targets(&self, c: &MCond, s0: &State, decided: &[bool], out: &mut Vec<usize>) {
         match c {
             MCond::Leaf(j) => out.push(*j),
-            MCond::All(p) => p
+            MCond::All(p, _) => p
                 .iter()
                 .for_each(|x| self.pick_targets(x, s0, decided, out)),
             MCond::Any(p) => {
@@ -194,6 +194,7 @@ impl<'a> Search<'a> {
                         conds: vec![(*x).clone()],
                         must_clear: Vec::new(),
                         blocked: Vec::new(),
+                        top: u32::MAX,
                     };
                     self.model
                         .route_bound(self.cands, s0, decided, &r)

@@ -60,22 +60,20 @@ pub(crate) fn base_of(report: &Report) -> Base {
                 if let (Method::Trend, Some(t), Some((p_first, v_first))) =
                     (r.method, &r.trend, c.first)
                 {
-                    {
-                        // The first compared value, fillers standing for the unknown middle
-                        // periods (scoring reads only the first and the latest), the latest.
+                    // The first compared value, fillers standing for the unknown middle
+                    // periods (scoring reads only the first and the latest), the latest.
+                    sheet.obs.push(Obs {
+                        period: p_first,
+                        value: v_first,
+                    });
+                    for k in 0..t.periods.saturating_sub(2) {
                         sheet.obs.push(Obs {
-                            period: p_first,
+                            period: p_first.saturating_add(1 + k as u32).min(p_last),
                             value: v_first,
                         });
-                        for k in 0..t.periods.saturating_sub(2) {
-                            sheet.obs.push(Obs {
-                                period: p_first.saturating_add(1 + k as u32).min(p_last),
-                                value: v_first,
-                            });
-                        }
-                        if t.periods > 2 {
-                            partial.push(i);
-                        }
+                    }
+                    if t.periods > 2 {
+                        partial.push(i);
                     }
                 }
                 sheet.obs.push(Obs {
