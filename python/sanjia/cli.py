@@ -248,7 +248,7 @@ def _parser() -> argparse.ArgumentParser:
         "--max-nodes",
         type=int,
         default=None,
-        help="search budget before the best plan is returned unproven (default 200000)",
+        help="search budget before the best plan is returned unproven (default 50000)",
     )
     g.add_argument("--json", action="store_true", help="print JSON instead of text")
     g.add_argument(
