@@ -241,6 +241,7 @@ fn bad_costs_and_unknown_grades_are_errors() {
     assert!(e.contains("unknown grade") && e.contains("A, B, C"), "{e}");
     for (text, want) in [
         ("default = -1", "negative"),
+        ("default = 2000000000", "at most"),
         ("[criterion]\nnope = 2", "not a criterion"),
         ("[kind]\nwidget = 2", "unknown kind"),
         ("[department]\nQ = 2", "no criterion"),

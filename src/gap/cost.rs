@@ -31,6 +31,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// The largest cost one change may have (sums of costs stay exact far below the decimals'
+/// range).
+pub const MAX_COST: u64 = 1_000_000_000;
+
 /// What each change of a plan costs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +112,8 @@ impl CostModel {
         let mut nonneg = |what: String, n: &Num| {
             if n.0 < Decimal::ZERO {
                 problems.push(format!("{what}: a cost must not be negative"));
+            } else if n.0 > Decimal::from(MAX_COST) {
+                problems.push(format!("{what}: a cost is at most {MAX_COST}"));
             }
         };
         if let Some(d) = &self.default {

@@ -48,7 +48,7 @@ mod whatif;
 
 pub use change::{apply_to_sheet, parse_changes, Change};
 pub use compare::{compare, Comparison, CriterionDelta, DepartmentDelta, Round, RoundStep};
-pub use cost::CostModel;
+pub use cost::{CostModel, MAX_COST};
 pub use plan::{ConditionGap, DepartmentPlan, Gap, GapStatus, GateGap, Plan, Step, Verified};
 pub use whatif::{ConditionFlip, CriterionMove, GateFlip, PartMove, WhatIf};
 
@@ -481,7 +481,7 @@ impl Ctx<'_> {
                             };
                             need = format!("{op} {}{unit}", num(k));
                             if let Some(q) = q {
-                                let d = (k - q.to_decimal()).abs();
+                                let d = k.checked_sub(q.to_decimal()).unwrap_or(Decimal::MAX).abs();
                                 short = Some(format!("{}{unit} away", num(d)));
                                 shortfall = Some(d);
                             }

@@ -333,7 +333,7 @@ fn step_near(b: Decimal, cur: Option<Decimal>, points: &[Decimal]) -> Decimal {
     let gap = points
         .iter()
         .filter(|p| **p != b)
-        .map(|p| (*p - b).abs())
+        .filter_map(|p| p.checked_sub(b).map(|d| d.abs()))
         .min();
     let mut step = Decimal::new(1, places.min(15));
     while let Some(g) = gap {
@@ -380,13 +380,14 @@ fn indicator_values(
     if let Some(t) = trend {
         let first = series[series.len() - t.periods].value;
         for tol in [t.tolerance, -t.tolerance] {
-            cuts.push(match first {
-                Quantity::Decimal(d) => Quantity::Decimal(d + tol),
-                Quantity::Ratio { num, den } => Quantity::Ratio {
-                    num: num + tol * den,
-                    den,
-                },
-            });
+            let cut = match first {
+                Quantity::Decimal(d) => d.checked_add(tol).map(Quantity::Decimal),
+                Quantity::Ratio { num, den } => tol
+                    .checked_mul(den)
+                    .and_then(|x| num.checked_add(x))
+                    .map(|num| Quantity::Ratio { num, den }),
+            };
+            cuts.extend(cut);
         }
     }
     cuts.extend(tests.iter().map(|t| Quantity::Decimal(t.value)));
@@ -412,7 +413,9 @@ fn indicator_values(
                 };
                 let base = x.floor();
                 for k in -1i64..=2 {
-                    let n = base + Decimal::from(k);
+                    let Some(n) = base.checked_add(Decimal::from(k)) else {
+                        continue;
+                    };
                     if n < Decimal::ZERO || (rule.proportion && n > den) || n == n0 {
                         continue;
                     }
@@ -434,7 +437,10 @@ fn indicator_values(
             let cur_d = cur.map(|q| snap(q.to_decimal()));
             for &b in &points {
                 let step = step_near(b, cur_d, &points);
-                for v in [b - step, b, b + step] {
+                for v in [b.checked_sub(step), Some(b), b.checked_add(step)]
+                    .into_iter()
+                    .flatten()
+                {
                     if (rule.proportion && (v < Decimal::ZERO || v > rule.scale))
                         || (nonneg && v < Decimal::ZERO)
                     {
@@ -478,7 +484,10 @@ fn indicator_values(
     );
     let distance = |q: &Quantity| -> Decimal {
         match cur {
-            Some(c) => (q.to_decimal() - c.to_decimal()).abs(),
+            Some(c) => q
+                .to_decimal()
+                .checked_sub(c.to_decimal())
+                .map_or(Decimal::MAX, |d| d.abs()),
             None => match rule.direction {
                 // Without a value, the least demanding value of the outcome.
                 Direction::Lower => -q.to_decimal(),

@@ -585,10 +585,9 @@ impl<'a> Search<'a> {
             .1
             .iter()
             .map(|&x| {
-                Decimal::from_f64(x)
+                Decimal::from_f64(x.clamp(0.0, 1e12))
                     .unwrap_or_default()
                     .round_dp(10)
-                    .max(Decimal::ZERO)
             })
             .collect();
         Some((leaves, lam))
