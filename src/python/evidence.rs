@@ -124,6 +124,14 @@ impl PyEvidence {
         })
     }
 
+    /// Pickling: rebuilt from its JSON form.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = slf.get_type().getattr("from_json")?;
+        let text = serde_json::to_string(&slf.get().inner)
+            .map_err(|e| errors::internal(&e.to_string()))?;
+        Ok((from_json, (text,)))
+    }
+
     fn __repr__(&self) -> String {
         let e = &self.inner;
         format!(

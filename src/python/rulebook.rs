@@ -229,6 +229,12 @@ impl PyRulebook {
         })
     }
 
+    /// Pickling (e.g. to send a rulebook to Dask or Spark workers): rebuilt from its source.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = slf.get_type().getattr("from_json")?;
+        Ok((from_json, (slf.get().inner.to_json(),)))
+    }
+
     fn __repr__(&self) -> String {
         let m = self.inner.meta();
         format!(
