@@ -361,3 +361,100 @@ proptest! {
         }
     }
 }
+
+/// Random hospitals under the demo rulebook: levels (or none), values (or none, or 1–3 periods,
+/// counts or plain values, tiny or huge), gates. Gap analysis never fails on valid evidence,
+/// and any plan it returns reaches the target when re-scored.
+fn demo_evidence() -> impl Strategy<Value = Evidence> {
+    let level = prop_oneof![
+        Just(None),
+        (0..5u8).prop_map(|l| Some(["A", "B", "C", "D", "E"][l as usize]))
+    ];
+    let result = prop_oneof![
+        Just(None),
+        (0..4u8).prop_map(|r| Some(["met", "partial", "not_met", "na"][r as usize]))
+    ];
+    let value = prop_oneof![
+        (0..=100u32).prop_map(|v| Observation::Value(Decimal::from(v))),
+        (0..=1000u64, 1..=1000u64).prop_map(|(n, d)| Observation::Ratio {
+            numerator: Decimal::from(n.min(d)),
+            denominator: Decimal::from(d),
+        }),
+        (1..=9u32).prop_map(|e| Observation::Value(Decimal::new(1, e))),
+        Just(Observation::Ratio {
+            numerator: Decimal::from(7u64),
+            denominator: Decimal::from(999_999_999_999_999u64),
+        }),
+    ];
+    let series = prop::option::of(prop::collection::vec(value, 1..=3));
+    (
+        prop::collection::vec(level, 12),
+        prop::collection::vec(result, 5),
+        prop::collection::vec(series, 11),
+        prop::collection::vec(prop::bool::weighted(0.85), 5),
+    )
+        .prop_map(|(levels, results, series, gates)| {
+            let rb = Rulebook::builtin("demo").unwrap();
+            let mut ev = Evidence::new("F");
+            let kinds = |k: sanjia::rulebook::model::NodeKind| -> Vec<String> {
+                rb.nodes()
+                    .iter()
+                    .filter(|n| n.kind == k)
+                    .map(|n| n.id.clone())
+                    .collect()
+            };
+            use sanjia::rulebook::model::NodeKind;
+            for (id, l) in kinds(NodeKind::Article).into_iter().zip(levels) {
+                if let Some(l) = l {
+                    ev.articles.insert(id, ArticleLevel::parse(l).unwrap());
+                }
+            }
+            for (id, r) in kinds(NodeKind::Element).into_iter().zip(results) {
+                if let Some(r) = r {
+                    ev.elements.insert(id, ElementResult::parse(r).unwrap());
+                }
+            }
+            for (id, s) in kinds(NodeKind::Indicator).into_iter().zip(series) {
+                if let Some(s) = s {
+                    let m = s
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, o)| (format!("{}", 2022 + k), o))
+                        .collect();
+                    ev.indicators.insert(id, m);
+                }
+            }
+            for (id, g) in kinds(NodeKind::Gate).into_iter().zip(gates) {
+                ev.gates.insert(id, g);
+            }
+            ev
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_demo_hospitals_get_a_verified_answer(ev in demo_evidence(), target in 0..3usize) {
+        let rb = Rulebook::builtin("demo").unwrap();
+        // Values the demo rulebook rejects (e.g. a proportion above 100%) are not this test's
+        // concern: only evidence that scores.
+        let Ok(report) = score(&rb, &ev) else { return Ok(()) };
+        let grade = rb.grades()[target].id.clone();
+        let gap = report
+            .gap_to_with(&grade, &GapOptions { max_nodes: 5_000, ..GapOptions::default() })
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(plan) = &gap.plan {
+            let after = score(&rb, &ev.with_changes(&gap.changes())).unwrap();
+            prop_assert!(after.decision().grade.is_some_and(|g| g <= target), "{}", gap.explain());
+            prop_assert_eq!(after.total(), plan.after.total);
+        } else {
+            prop_assert!(gap.status != GapStatus::Planned);
+            if gap.status == GapStatus::Unreachable {
+                prop_assert!(!gap.reasons.is_empty());
+            }
+        }
+        let _ = gap.explain();
+        let _ = gap.to_json();
+    }
+}

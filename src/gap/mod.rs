@@ -804,8 +804,8 @@ fn analyse(report: &Report, grade: &str, opts: &GapOptions) -> Result<Gap, GapEr
                         w
                     };
                     why.push(format!(
-                        "earning {} instead (so that the lowering lands on {}) is not possible \
-                         either: {}",
+                        "earning {} instead (so that the lowered grade is still {} or better) is not \
+                         possible either: {}",
                         rb.grades()[r.grade].id,
                         gap.target,
                         w.join("; ")
