@@ -177,10 +177,18 @@ pub fn evaluate(cond: &CCond, facts: &dyn Facts) -> Trace {
                 }
                 _ => (false, "cannot be decided, so it does not hold"),
             };
+            // An indicator's value from counts is a value in its unit, not a share: keep it as
+            // the decimal it is for the trace (the comparison above used the exact ratio).
+            let shown = |v: &CValue, q: Option<Quantity>| match (v, q) {
+                (CValue::IndicatorValue(_), Some(q)) => {
+                    Some(Quantity::Decimal(crate::ratio::snap(q.to_decimal())))
+                }
+                (_, q) => q,
+            };
             Trace {
-                left: lq,
+                left: shown(l, lq),
                 op: Some(*op),
-                right: rq,
+                right: shown(r, rq),
                 ..Trace::simple(text, held, format!("{ld} {op} {rd}: {verdict}"))
             }
         }

@@ -124,8 +124,8 @@ pub fn resolve(cond: &Cond, text: &str, scope: &dyn Scope) -> Result<CCond, Stri
             let n = node(id, scope)?;
             if scope.kind(n) != NodeKind::Gate {
                 return Err(format!(
-                    "passed({id}) needs a gate, but {id:?} is a {}",
-                    scope.kind(n).name()
+                    "passed({id}) needs a gate, but {id:?} is {}",
+                    scope.kind(n).a_name()
                 ));
             }
             CCond::GatePassed(n, t)
@@ -156,8 +156,8 @@ fn value(v: &Value, scope: &dyn Scope) -> Result<CValue, String> {
             let n = node(id, scope)?;
             if scope.kind(n) != NodeKind::Indicator {
                 return Err(format!(
-                    "value({id}) needs an indicator, but {id:?} is a {}",
-                    scope.kind(n).name()
+                    "value({id}) needs an indicator, but {id:?} is {}",
+                    scope.kind(n).a_name()
                 ));
             }
             CValue::IndicatorValue(n)

@@ -305,17 +305,6 @@ impl<'r> SheetBuilder<'r> {
                         format!("negative count ({}/{})", n.normalize(), d.normalize()),
                     );
                 }
-                if proportion && n > d {
-                    return self.err(
-                        at,
-                        id,
-                        format!(
-                            "numerator {} is greater than denominator {} (a proportion)",
-                            n.normalize(),
-                            d.normalize()
-                        ),
-                    );
-                }
                 if d.is_zero() {
                     if n.is_zero() {
                         let label = period.to_string();
@@ -328,6 +317,17 @@ impl<'r> SheetBuilder<'r> {
                         at,
                         id,
                         format!("denominator is 0 with numerator {}", n.normalize()),
+                    );
+                }
+                if proportion && n > d {
+                    return self.err(
+                        at,
+                        id,
+                        format!(
+                            "numerator {} is greater than denominator {} (a proportion)",
+                            n.normalize(),
+                            d.normalize()
+                        ),
                     );
                 }
                 match n.checked_mul(scale) {
@@ -393,9 +393,10 @@ impl<'r> SheetBuilder<'r> {
     /// problem found.
     pub fn finish(&mut self) -> Result<Sheet, EvidenceError> {
         let periods = std::mem::take(&mut self.sheet.periods);
+        self.period_index.clear();
         // Order periods by label so that series run oldest to newest.
         let mut order: Vec<u32> = (0..periods.len() as u32).collect();
-        order.sort_by(|a, b| periods[*a as usize].cmp(&periods[*b as usize]));
+        order.sort_by(|a, b| natural_cmp(&periods[*a as usize], &periods[*b as usize]));
         let mut rank = vec![0u32; periods.len()];
         for (r, p) in order.iter().enumerate() {
             rank[*p as usize] = r as u32;
@@ -454,5 +455,60 @@ fn article(word: &str) -> &'static str {
         "an"
     } else {
         "a"
+    }
+}
+
+/// Order period labels as people read them: digit runs by value, the rest as text, so that
+/// `2024-9` comes before `2024-10` and `2024Q2` before `2024Q10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let nx = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let ny = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (dx, dy) = (&x[..nx], &y[..ny]);
+                let tx = dx.iter().skip_while(|c| **c == b'0').count();
+                let ty = dy.iter().skip_while(|c| **c == b'0').count();
+                let ord = tx.cmp(&ty).then_with(|| dx[nx - tx..].cmp(&dy[ny - ty..]));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                x = &x[nx..];
+                y = &y[ny..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod natural_order_tests {
+    use super::natural_cmp;
+    use std::cmp::Ordering::*;
+
+    #[test]
+    fn periods_sort_as_read() {
+        assert_eq!(natural_cmp("2024-9", "2024-10"), Less);
+        assert_eq!(natural_cmp("2024Q2", "2024Q10"), Less);
+        assert_eq!(natural_cmp("2022", "2023"), Less);
+        assert_eq!(natural_cmp("2023", "2023"), Equal);
+        assert_eq!(natural_cmp("", "2023"), Less);
+        assert_eq!(natural_cmp("2024-H1", "2024-H2"), Less);
+        assert_eq!(
+            natural_cmp("2024-09", "2024-9"),
+            natural_cmp("2024-09", "2024-9")
+        );
+        assert_ne!(natural_cmp("2024-09", "2024-9"), Equal);
     }
 }

@@ -569,8 +569,8 @@ impl Compiler {
                                 format!("node[{i}].parent"),
                                 Some(&n.id),
                                 format!(
-                                    "parent {par:?} is a {}; only groups have children",
-                                    src.nodes[j].kind.name()
+                                    "parent {par:?} is {}; only groups have children",
+                                    src.nodes[j].kind.a_name()
                                 ),
                             );
                         }
@@ -1301,8 +1301,9 @@ fn indicator_rule(
                     format!("{path}.target"),
                     id,
                     format!(
-                        "direction is {:?} but the target {:?} rewards the other way",
-                        direction, t.text
+                        "direction is {} but the target {:?} rewards the other way",
+                        format!("{direction:?}").to_lowercase(),
+                        t.text
                     ),
                 );
             }

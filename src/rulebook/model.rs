@@ -425,6 +425,17 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The kind's name with its article, for messages: "a gate", "an indicator".
+    pub fn a_name(self) -> &'static str {
+        match self {
+            NodeKind::Group => "a group",
+            NodeKind::Gate => "a gate",
+            NodeKind::Indicator => "an indicator",
+            NodeKind::Article => "an article",
+            NodeKind::Element => "an element",
+        }
+    }
+
     /// The kind's name as written in files.
     pub fn name(self) -> &'static str {
         match self {

@@ -139,10 +139,10 @@ pub(crate) fn decide(rb: &Rulebook, card: &Scorecard) -> Decision {
         grade,
         earned,
         withheld_by,
-        lowered_by: if withheld_by.is_none() && earned.is_some() {
-            lowered_by
-        } else {
-            None
+        // Report a downgrade only when it lowered something (at the last grade it cannot).
+        lowered_by: match (withheld_by, grade, earned) {
+            (None, Some(g), Some(e)) if g != e => lowered_by.map(|(o, _)| (o, (g - e) as u32)),
+            _ => None,
         },
         failed_gates,
         grades,
