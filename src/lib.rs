@@ -34,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod condition;
 mod error;
 pub mod evidence;

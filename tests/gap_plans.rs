@@ -721,3 +721,37 @@ fn missing_evidence_counted_as_zero_can_be_given() {
         }
     ));
 }
+
+#[test]
+fn a_condition_no_evidence_can_change_is_unreachable() {
+    let rb = rb(r#"
+[rulebook]
+id = "const"
+title = "Constant"
+[defaults]
+article_points = { A = 4, B = 3, C = 2, D = 0 }
+[[node]]
+id = "P"
+title = "P"
+[[node]]
+id = "a1"
+parent = "P"
+kind = "article"
+title = "a1"
+[[grade]]
+id = "Never"
+when = ["total >= 0", "1 > 2"]
+[[grade]]
+id = "Always"
+"#);
+    let r = report(&rb, "hospital = \"X\"\n[articles]\na1 = \"D\"\n");
+    let gap = r.gap_to("Never").unwrap();
+    assert_eq!(gap.status, GapStatus::Unreachable);
+    assert!(
+        gap.reasons
+            .iter()
+            .any(|x| x.contains("'1 > 2' cannot hold") && x.contains("whatever the evidence")),
+        "{:?}",
+        gap.reasons
+    );
+}

@@ -310,22 +310,23 @@ fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, Strin
             }
             match f {
                 AggFn::Min | AggFn::Max => {
-                    let pick = values
-                        .iter()
-                        .copied()
-                        .reduce(|a, b| {
-                            let ord = b.1.cmp_exact(&a.1);
-                            let better = match f {
-                                AggFn::Min => ord.is_lt(),
-                                _ => ord.is_gt(),
-                            };
-                            if better {
-                                b
-                            } else {
-                                a
-                            }
-                        })
-                        .expect("non-empty");
+                    let Some(pick) = values.iter().copied().reduce(|a, b| {
+                        let ord = b.1.cmp_exact(&a.1);
+                        let better = match f {
+                            AggFn::Min => ord.is_lt(),
+                            _ => ord.is_gt(),
+                        };
+                        if better {
+                            b
+                        } else {
+                            a
+                        }
+                    }) else {
+                        return (
+                            None,
+                            format!("{what} over {desc} (undefined: none applicable)"),
+                        );
+                    };
                     let name = if *f == AggFn::Min {
                         "lowest"
                     } else {

@@ -300,10 +300,9 @@ impl Parser<'_> {
         while self.eat_word("or") {
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().expect("one part")
-        } else {
-            Cond::Any(parts, (start, self.end_of_prev()))
+        Ok(match <[Cond; 1]>::try_from(parts) {
+            Ok([one]) => one,
+            Err(parts) => Cond::Any(parts, (start, self.end_of_prev())),
         })
     }
 
@@ -313,10 +312,9 @@ impl Parser<'_> {
         while self.eat_word("and") {
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().expect("one part")
-        } else {
-            Cond::All(parts, (start, self.end_of_prev()))
+        Ok(match <[Cond; 1]>::try_from(parts) {
+            Ok([one]) => one,
+            Err(parts) => Cond::All(parts, (start, self.end_of_prev())),
         })
     }
 

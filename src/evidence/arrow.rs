@@ -68,6 +68,47 @@ macro_rules! getter {
     };
 }
 
+/// Largest integer an `f64` holds exactly (2^53).
+const EXACT_INT: u64 = 1 << 53;
+
+/// 64-bit integers beyond 2^53 would be rounded by `f64`: read as NaN, so the row is an error
+/// ("not a finite number") instead of a silently changed count.
+macro_rules! getter64 {
+    ($t:ty) => {
+        |a: &dyn Array, i: usize| {
+            let v = a.as_primitive::<$t>().value(i);
+            if (v as i128).unsigned_abs() > u128::from(EXACT_INT) {
+                f64::NAN
+            } else {
+                v as f64
+            }
+        }
+    };
+}
+
+/// Integer ids as text, exactly (not through `f64`, which would merge ids beyond 2^53).
+fn int_text(a: &dyn Array) -> Option<Vec<Option<String>>> {
+    macro_rules! texts {
+        ($t:ty) => {{
+            let p = a.as_primitive::<$t>();
+            (0..a.len())
+                .map(|i| (!a.is_null(i)).then(|| p.value(i).to_string()))
+                .collect()
+        }};
+    }
+    Some(match a.data_type() {
+        DataType::Int64 => texts!(Int64Type),
+        DataType::Int32 => texts!(Int32Type),
+        DataType::Int16 => texts!(Int16Type),
+        DataType::Int8 => texts!(Int8Type),
+        DataType::UInt64 => texts!(UInt64Type),
+        DataType::UInt32 => texts!(UInt32Type),
+        DataType::UInt16 => texts!(UInt16Type),
+        DataType::UInt8 => texts!(UInt8Type),
+        _ => return None,
+    })
+}
+
 fn bad_type(name: &str, dt: &DataType, want: &str) -> String {
     format!("column {name:?} has type {dt}, expected {want}")
 }
@@ -79,13 +120,9 @@ pub fn text_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowText<'a>, Str
         DataType::LargeUtf8 => ArrowText::Large(a.as_string::<i64>()),
         DataType::Utf8View => ArrowText::View(a.as_string_view()),
         DataType::Null => ArrowText::Owned(vec![None; a.len()]),
-        dt if dt.is_integer() => {
-            let num = number_column(name, a)?;
-            ArrowText::Owned(
-                (0..a.len())
-                    .map(|i| num.number(i).map(|v| format!("{v}")))
-                    .collect(),
-            )
+        dt if dt.is_integer() => match int_text(a.as_ref()) {
+            Some(v) => ArrowText::Owned(v),
+            None => return Err(bad_type(name, dt, "text (Utf8, LargeUtf8 or Utf8View)")),
         }
         DataType::Dictionary(_, value)
             if matches!(
@@ -94,6 +131,15 @@ pub fn text_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowText<'a>, Str
             ) =>
         {
             let dict = a.as_any_dictionary();
+            if dict.values().is_empty() {
+                // An empty dictionary (e.g. an all-null categorical): every key must be null.
+                if a.logical_null_count() == a.len() {
+                    return Ok(ArrowText::Owned(vec![None; a.len()]));
+                }
+                return Err(format!(
+                    "column {name:?} is dictionary-encoded with an empty dictionary but has values"
+                ));
+            }
             let values = text_column(name, dict.values())?;
             let keys = dict.normalized_keys();
             ArrowText::Owned(
@@ -119,11 +165,11 @@ pub fn number_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowNumber<'a>,
     let f: fn(&dyn Array, usize) -> f64 = match a.data_type() {
         DataType::Float64 => getter!(Float64Type),
         DataType::Float32 => getter!(Float32Type),
-        DataType::Int64 => getter!(Int64Type),
+        DataType::Int64 => getter64!(Int64Type),
         DataType::Int32 => getter!(Int32Type),
         DataType::Int16 => getter!(Int16Type),
         DataType::Int8 => getter!(Int8Type),
-        DataType::UInt64 => getter!(UInt64Type),
+        DataType::UInt64 => getter64!(UInt64Type),
         DataType::UInt32 => getter!(UInt32Type),
         DataType::UInt16 => getter!(UInt16Type),
         DataType::UInt8 => getter!(UInt8Type),

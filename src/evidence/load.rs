@@ -44,7 +44,7 @@ impl Evidence {
         if text.trim().is_empty() {
             return Err(EvidenceError::single(None, "the evidence is empty"));
         }
-        let v: Value = deserialize(text, format).map_err(|(path, msg)| {
+        let FiniteValue(v) = deserialize(text, format).map_err(|(path, msg)| {
             let mut e = EvidenceError::single(None, msg);
             if !path.is_empty() {
                 e.problems[0].path = Some(path);
@@ -91,6 +91,18 @@ impl Evidence {
             ));
         };
         let hospital = match top.get("hospital") {
+            Some(Value::String(s)) if s.len() > super::sheet::MAX_ID_LEN => {
+                errs.push(
+                    None,
+                    Some("hospital".into()),
+                    None,
+                    format!(
+                        "the hospital id is longer than {} bytes",
+                        super::sheet::MAX_ID_LEN
+                    ),
+                );
+                String::new()
+            }
             Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
             Some(Value::Number(n)) => n.to_string(),
             Some(_) => {
@@ -236,6 +248,18 @@ fn each(
     match val.as_object() {
         Some(m) => {
             for (k, v) in m {
+                if k.len() > super::sheet::MAX_ID_LEN {
+                    errs.push(
+                        None,
+                        Some(section.to_string()),
+                        Some(&crate::rulebook::load::ellipsize(k, 40)),
+                        format!(
+                            "the criterion id is longer than {} bytes",
+                            super::sheet::MAX_ID_LEN
+                        ),
+                    );
+                    continue;
+                }
                 if k.trim().is_empty() {
                     errs.push(
                         None,
@@ -339,5 +363,78 @@ fn observation(errs: &mut Collector, path: &str, id: &str, v: &Value) -> Option<
             }
         }
         other => number(errs, path, id, other).map(Observation::Value),
+    }
+}
+
+/// A JSON value read from TOML or JSON that refuses non-finite floats (TOML's `nan` and `inf`),
+/// which `serde_json::Value` would otherwise turn into `null` silently.
+struct FiniteValue(Value);
+
+impl<'de> serde::Deserialize<'de> for FiniteValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FiniteVisitor).map(FiniteValue)
+    }
+}
+
+struct FiniteVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FiniteVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        i64::try_from(v)
+            .map(Value::from)
+            .map_err(|_| E::custom(format!("the number {v} is out of range")))
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        u64::try_from(v)
+            .map(Value::from)
+            .map_err(|_| E::custom(format!("the number {v} is out of range")))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format!("{v} is not a finite number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        <FiniteValue as serde::Deserialize>::deserialize(d).map(|v| v.0)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(FiniteValue(v)) = a.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = a.next_key::<String>()? {
+            let FiniteValue(v) = a.next_value()?;
+            out.insert(k, v);
+        }
+        Ok(Value::Object(out))
     }
 }

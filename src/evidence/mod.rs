@@ -24,6 +24,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Limits on one hospital's evidence (see `docs/reliability.md`).
+pub use sheet::{MAX_ENTRIES, MAX_ID_LEN, MAX_PERIODS};
+
 /// An on-site article level. Levels are cumulative: A implies B implies C.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum ArticleLevel {

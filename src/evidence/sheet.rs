@@ -7,6 +7,15 @@ use crate::rulebook::compile::Rule;
 use crate::rulebook::model::NodeKind;
 use crate::Rulebook;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+/// Most distinct periods in one hospital's evidence (years, quarters, months: a few dozen in
+/// practice). More is an error, not a slow quadratic walk.
+pub const MAX_PERIODS: usize = 1_000;
+/// Most evidence entries (answers and observations, i.e. table rows) for one hospital.
+pub const MAX_ENTRIES: usize = 1_000_000;
+/// Longest hospital id, criterion id or period label, in bytes (the rulebook's text limit).
+pub const MAX_ID_LEN: usize = crate::rulebook::compile::MAX_TEXT_LEN;
 
 /// The evidence for one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,28 +105,54 @@ pub struct SheetBuilder<'r> {
     pending: Vec<(u32, u32, Quantity, Option<usize>)>,
     rows: Vec<Option<usize>>,
     errs: Collector,
+    /// Period label → index into `sheet.periods`.
+    period_index: FxHashMap<String, u32>,
+    /// Entries seen (for [`MAX_ENTRIES`]).
+    entries: usize,
 }
 
 impl<'r> SheetBuilder<'r> {
     /// Start a sheet for a hospital.
     pub fn new(rb: &'r Rulebook, hospital: &str) -> SheetBuilder<'r> {
-        SheetBuilder {
+        let mut b = SheetBuilder {
             rb,
             sheet: Sheet {
-                hospital: hospital.to_string(),
                 answers: vec![Answer::None; rb.nodes().len()],
                 ..Sheet::default()
             },
             pending: Vec::new(),
             rows: Vec::new(),
             errs: Collector::default(),
+            period_index: FxHashMap::default(),
+            entries: 0,
+        };
+        b.set_hospital(hospital);
+        b
+    }
+
+    fn set_hospital(&mut self, hospital: &str) {
+        self.sheet.hospital.clear();
+        if hospital.len() > MAX_ID_LEN {
+            self.sheet
+                .hospital
+                .push_str(&crate::rulebook::load::ellipsize(hospital, 40));
+            self.errs.push(
+                None,
+                None,
+                None,
+                format!("the hospital id is longer than {MAX_ID_LEN} bytes"),
+            );
+        } else {
+            self.sheet.hospital.push_str(hospital);
         }
     }
 
     /// Reuse the builder for another hospital (keeps allocations).
     pub fn reset(&mut self, hospital: &str) {
-        self.sheet.hospital.clear();
-        self.sheet.hospital.push_str(hospital);
+        self.errs = Collector::default();
+        self.set_hospital(hospital);
+        self.period_index.clear();
+        self.entries = 0;
         self.sheet.answers.clear();
         self.sheet
             .answers
@@ -127,7 +162,6 @@ impl<'r> SheetBuilder<'r> {
         self.sheet.skipped.clear();
         self.pending.clear();
         self.rows.clear();
-        self.errs = Collector::default();
     }
 
     fn err(&mut self, at: Loc, criterion: &str, msg: impl Into<String>) {
@@ -140,6 +174,38 @@ impl<'r> SheetBuilder<'r> {
     }
 
     fn node(&mut self, id: &str, at: Loc) -> Option<(u32, NodeKind)> {
+        self.entries += 1;
+        if self.entries > MAX_ENTRIES {
+            if self.entries == MAX_ENTRIES + 1 {
+                // First in the list: it explains the rest.
+                self.errs.problems.insert(
+                    0,
+                    super::EvidenceProblem {
+                        row: at.row(),
+                        path: None,
+                        criterion: None,
+                        message: format!(
+                            "more than {MAX_ENTRIES} evidence entries for one hospital"
+                        ),
+                    },
+                );
+                if self.errs.problems.len() > super::MAX_PROBLEMS {
+                    self.errs.problems.pop();
+                    self.errs.more += 1;
+                }
+            }
+            return None;
+        }
+        if id.len() > MAX_ID_LEN {
+            let short = crate::rulebook::load::ellipsize(id, 40);
+            self.errs.push(
+                at.row(),
+                None,
+                Some(&short),
+                format!("the criterion id is longer than {MAX_ID_LEN} bytes"),
+            );
+            return None;
+        }
         match self.rb.node_index(id) {
             Some(i) => {
                 let kind = self.rb.nodes()[i as usize].kind;
@@ -336,11 +402,35 @@ impl<'r> SheetBuilder<'r> {
                 }
             }
         };
-        let p = match self.sheet.periods.iter().position(|x| x == period) {
-            Some(p) => p as u32,
+        let p = match self.period_index.get(period) {
+            Some(&p) => p,
             None => {
+                if period.len() > MAX_ID_LEN {
+                    let short = crate::rulebook::load::ellipsize(period, 40);
+                    let at = match at {
+                        Loc::Key(section, id, Some(_)) => Loc::Key(section, id, Some(&short)),
+                        other => other,
+                    };
+                    return self.err(
+                        at,
+                        id,
+                        format!("the period label is longer than {MAX_ID_LEN} bytes"),
+                    );
+                }
+                if self.sheet.periods.len() >= MAX_PERIODS {
+                    return self.err(
+                        at,
+                        id,
+                        format!(
+                            "more than {MAX_PERIODS} different periods for one hospital (period {:?})",
+                            crate::rulebook::load::ellipsize(period, 40)
+                        ),
+                    );
+                }
+                let p = self.sheet.periods.len() as u32;
                 self.sheet.periods.push(period.to_string());
-                (self.sheet.periods.len() - 1) as u32
+                self.period_index.insert(period.to_string(), p);
+                p
             }
         };
         self.pending.push((i, p, q, at.row()));

@@ -806,9 +806,13 @@ impl Model {
             }
             LeafKind::Cmp(l, op, r) => {
                 let (m, op, k) = match (l, r) {
-                    (Side::Const(_), Side::Const(_)) => {
-                        leaf.need = Need::None;
-                        leaf.helped_by.clear();
+                    (Side::Const(a), Side::Const(b)) => {
+                        // A comparison of two numbers never changes.
+                        leaf.need = if holds(a, *op, b) {
+                            Need::None
+                        } else {
+                            Need::Never
+                        };
                         return;
                     }
                     (m, Side::Const(k)) => (m, *op, *k),

@@ -23,59 +23,67 @@ pub struct PyBatchResult {
 
 #[pymethods]
 impl PyBatchResult {
-    fn __len__(&self) -> usize {
-        self.results.len()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.results.len()))
     }
 
     /// The report of entry `i`; raises `EvidenceError` if that hospital could not be scored.
     fn __getitem__(&self, py: Python<'_>, i: isize) -> PyResult<PyReport> {
-        let n = self.results.len() as isize;
-        let k = if i < 0 { i + n } else { i };
-        if k < 0 || k >= n {
-            return Err(pyo3::exceptions::PyIndexError::new_err(
-                "batch index out of range",
-            ));
-        }
-        match &self.results[k as usize] {
-            Ok(card) => Ok(PyReport {
-                inner: Report::from_scorecard(&self.rulebook, card.clone()),
-            }),
-            Err(e) => Err(errors::evidence(py, e)),
-        }
+        guard(|| {
+            let n = self.results.len() as isize;
+            let k = if i < 0 { i + n } else { i };
+            if k < 0 || k >= n {
+                return Err(pyo3::exceptions::PyIndexError::new_err(
+                    "batch index out of range",
+                ));
+            }
+            match &self.results[k as usize] {
+                Ok(card) => Ok(PyReport {
+                    inner: Report::from_scorecard(&self.rulebook, card.clone()),
+                }),
+                Err(e) => Err(errors::evidence(py, e)),
+            }
+        })
     }
 
     /// Reports in input order (None where the hospital could not be scored).
-    fn reports(&self) -> Vec<Option<PyReport>> {
-        self.results
-            .iter()
-            .map(|r| {
-                r.as_ref().ok().map(|card| PyReport {
-                    inner: Report::from_scorecard(&self.rulebook, card.clone()),
-                })
+    fn reports(&self) -> PyResult<Vec<Option<PyReport>>> {
+        guard(|| {
+            Ok({
+                self.results
+                    .iter()
+                    .map(|r| {
+                        r.as_ref().ok().map(|card| PyReport {
+                            inner: Report::from_scorecard(&self.rulebook, card.clone()),
+                        })
+                    })
+                    .collect()
             })
-            .collect()
+        })
     }
 
     /// Hospitals that could not be scored: list of dicts (index, hospital, error, problems).
     #[getter]
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.results
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e)))
-            .map(|(i, e)| {
-                let d = PyDict::new(py);
-                d.set_item("index", i)?;
-                d.set_item(
-                    "hospital",
-                    e.hospital.clone().or_else(|| self.hospitals[i].clone()),
-                )?;
-                d.set_item("error", e.to_string())?;
-                let err = errors::evidence(py, e);
-                d.set_item("problems", err.value(py).getattr("problems")?)?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            self.results
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e)))
+                .map(|(i, e)| {
+                    let d = PyDict::new(py);
+                    d.set_item("index", i)?;
+                    d.set_item(
+                        "hospital",
+                        e.hospital.clone().or_else(|| self.hospitals[i].clone()),
+                    )?;
+                    d.set_item("error", e.to_string())?;
+                    let err = errors::evidence(py, e);
+                    d.set_item("problems", err.value(py).getattr("problems")?)?;
+                    Ok(d)
+                })
+                .collect()
+        })
     }
 
     /// Number of hospitals scored without error.
@@ -111,26 +119,32 @@ impl PyBatchResult {
 
     /// The summary as a pandas DataFrame.
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.summary(py)?.call_method0("to_pandas")
+        guard(|| self.summary(py)?.call_method0("to_pandas"))
     }
 
     /// The summary as a polars DataFrame.
     fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.summary(py)?;
-        py.import("polars")?.call_method1("from_arrow", (t,))
+        guard(|| {
+            let t = self.summary(py)?;
+            py.import("polars")?.call_method1("from_arrow", (t,))
+        })
     }
 
     fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
-        slf.py()
-            .import("sanjia._views")?
-            .call_method1("batch_html", (slf,))?
-            .extract()
+        guard(|| {
+            slf.py()
+                .import("sanjia._views")?
+                .call_method1("batch_html", (slf,))?
+                .extract()
+        })
     }
 
     /// A self-contained HTML page with one row per hospital.
     fn to_html(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
-        super::excel::call(slf.py(), "sanjia.html", "batch_html", args)?.extract()
+        guard(|| {
+            let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
+            super::excel::call(slf.py(), "sanjia.html", "batch_html", args)?.extract()
+        })
     }
 
     /// Write the results to a file; the format comes from `format` or the extension: `xlsx`
@@ -144,10 +158,12 @@ impl PyBatchResult {
         format: Option<&str>,
         table: &str,
     ) -> PyResult<()> {
-        let py = slf.py();
-        let args = (slf.as_any(), path, format, table).into_pyobject(py)?;
-        super::excel::call(py, "sanjia._output", "write_batch", args)?;
-        Ok(())
+        guard(|| {
+            let py = slf.py();
+            let args = (slf.as_any(), path, format, table).into_pyobject(py)?;
+            super::excel::call(py, "sanjia._output", "write_batch", args)?;
+            Ok(())
+        })
     }
 
     /// Write the batch workbook (.xlsx); used by `write`.
@@ -157,13 +173,17 @@ impl PyBatchResult {
         })
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "<sanjia.BatchResult {} hospitals: {} scored, {} errors>",
-            self.results.len(),
-            self.n_scored(),
-            self.results.len() - self.n_scored()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "<sanjia.BatchResult {} hospitals: {} scored, {} errors>",
+                    self.results.len(),
+                    self.n_scored(),
+                    self.results.len() - self.n_scored()
+                )
+            })
+        })
     }
 }
 

@@ -48,6 +48,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EvidenceError", py.get_type::<EvidenceError>())?;
     m.add("ExamsError", py.get_type::<ExamsError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add_function(pyo3::wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }
 
@@ -160,4 +161,17 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
         Ok(r) => r,
         Err(p) => Err(internal(&panic_message(p.as_ref()))),
     }
+}
+
+/// Test hook: panic inside `guard()` with `message`, to check that a panic reaches Python as
+/// `sanjia.InternalError`. Inert unless the environment says `SANJIA_TEST_PANIC=1` (then it is
+/// a test run); otherwise it raises `RuntimeError` and panics nowhere.
+#[pyfunction]
+fn _panic_for_tests(message: &str) -> PyResult<()> {
+    if std::env::var("SANJIA_TEST_PANIC").as_deref() != Ok("1") {
+        return Err(PyRuntimeError::new_err(
+            "_panic_for_tests is a test hook: set SANJIA_TEST_PANIC=1 to use it",
+        ));
+    }
+    guard(|| panic!("{message}"))
 }

@@ -74,11 +74,15 @@ impl PyEvidence {
     /// Names of the samples bundled with a built-in rulebook.
     #[staticmethod]
     #[pyo3(signature = (rulebook = None))]
-    fn sample_names(rulebook: Option<&str>) -> Vec<&'static str> {
-        let rb = rulebook.unwrap_or(crate::rulebook::builtin::default_name());
-        crate::rulebook::builtin::find(rb)
-            .map(|b| b.samples.iter().map(|s| s.0).collect())
-            .unwrap_or_default()
+    fn sample_names(rulebook: Option<&str>) -> PyResult<Vec<&'static str>> {
+        guard(|| {
+            Ok({
+                let rb = rulebook.unwrap_or(crate::rulebook::builtin::default_name());
+                crate::rulebook::builtin::find(rb)
+                    .map(|b| b.samples.iter().map(|s| s.0).collect())
+                    .unwrap_or_default()
+            })
+        })
     }
 
     /// Hospital id.
@@ -95,14 +99,17 @@ impl PyEvidence {
 
     /// The rulebook id an evidence workbook names in its readme sheet (None otherwise).
     #[getter]
-    fn rulebook_id(&self) -> Option<&str> {
-        self.places.as_ref().and_then(|p| p.rulebook.as_deref())
+    fn rulebook_id(&self) -> PyResult<Option<&str>> {
+        guard(|| Ok(self.places.as_ref().and_then(|p| p.rulebook.as_deref())))
     }
 
     /// The evidence as a dict (the same shape `from_dict` reads; numbers as text, exactly).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = serde_json::to_value(&self.inner).map_err(|e| errors::internal(&e.to_string()))?;
-        json::to_py(py, &v)
+        guard(|| {
+            let v =
+                serde_json::to_value(&self.inner).map_err(|e| errors::internal(&e.to_string()))?;
+            json::to_py(py, &v)
+        })
     }
 
     /// The evidence with changes applied: `{id: value}` (`"B"`, `"met"`, `"pass"`, a number or
@@ -126,25 +133,31 @@ impl PyEvidence {
 
     /// Pickling: rebuilt from its JSON form.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        let text = serde_json::to_string(&slf.get().inner)
-            .map_err(|e| errors::internal(&e.to_string()))?;
-        Ok((from_json, (text,)))
+        guard(|| {
+            let from_json = slf.get_type().getattr("from_json")?;
+            let text = serde_json::to_string(&slf.get().inner)
+                .map_err(|e| errors::internal(&e.to_string()))?;
+            Ok((from_json, (text,)))
+        })
     }
 
-    fn __repr__(&self) -> String {
-        let e = &self.inner;
-        format!(
-            "<sanjia.Evidence {}{}: {} gates, {} indicators, {} articles, {} elements>",
-            e.hospital,
-            e.name
-                .as_deref()
-                .map(|n| format!(" {n:?}"))
-                .unwrap_or_default(),
-            e.gates.len(),
-            e.indicators.len(),
-            e.articles.len(),
-            e.elements.len()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let e = &self.inner;
+                format!(
+                    "<sanjia.Evidence {}{}: {} gates, {} indicators, {} articles, {} elements>",
+                    e.hospital,
+                    e.name
+                        .as_deref()
+                        .map(|n| format!(" {n:?}"))
+                        .unwrap_or_default(),
+                    e.gates.len(),
+                    e.indicators.len(),
+                    e.articles.len(),
+                    e.elements.len()
+                )
+            })
+        })
     }
 }

@@ -99,54 +99,54 @@ impl PyGap {
     /// shortfall, summary, can_be_met, least_cost, reason).
     #[getter]
     fn conditions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "conditions")
+        guard(|| field(py, &self.json, "conditions"))
     }
 
     /// Failed gates and what they do to the target: dicts.
     #[getter]
     fn gates<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "gates")
+        guard(|| field(py, &self.json, "gates"))
     }
 
     /// The plan as a dict (steps, cost, changes, levels, proven_minimal, lower_bound, method,
     /// nodes_searched, rescored, after), or None.
     #[getter]
     fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "plan")
+        guard(|| field(py, &self.json, "plan"))
     }
 
     /// The plan's steps (empty without a plan): dicts with id, title, kind, department, from,
     /// to, change, cost, points_before, points_after, in_total, helps, reason.
     #[getter]
     fn steps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.json["plan"] {
+        guard(|| match &self.json["plan"] {
             serde_json::Value::Object(p) => json::to_py(py, &p["steps"]),
             _ => json::to_py(py, &serde_json::Value::Array(Vec::new())),
-        }
+        })
     }
 
     /// The plan per responsible department: dicts (department, steps, cost).
     #[getter]
     fn by_department<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "by_department")
+        guard(|| field(py, &self.json, "by_department"))
     }
 
     /// The plan's changes as dicts, ready for `Report.what_if` or `Evidence.with_changes`.
     #[getter]
     fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "changes")
+        guard(|| field(py, &self.json, "changes"))
     }
 
     /// Whether the plan is proven minimal (None without a plan).
     #[getter]
-    fn proven_minimal(&self) -> Option<bool> {
-        self.inner.plan.as_ref().map(|p| p.proven_minimal)
+    fn proven_minimal(&self) -> PyResult<Option<bool>> {
+        guard(|| Ok(self.inner.plan.as_ref().map(|p| p.proven_minimal)))
     }
 
     /// The plan's cost (None without a plan).
     #[getter]
-    fn cost(&self) -> Option<f64> {
-        self.inner.plan.as_ref().map(|p| decimal_to_f64(p.cost))
+    fn cost(&self) -> PyResult<Option<f64>> {
+        guard(|| Ok(self.inner.plan.as_ref().map(|p| decimal_to_f64(p.cost))))
     }
 
     /// Why the target cannot be reached (or no plan was found).
@@ -168,38 +168,42 @@ impl PyGap {
     }
 
     /// The result as readable text.
-    fn explain(&self) -> String {
-        self.inner.explain()
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.explain()))
     }
 
     /// The result as a dict (decimals as text, exactly).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::to_py(py, &self.json)
+        guard(|| json::to_py(py, &self.json))
     }
 
     /// The result as JSON text.
     #[pyo3(signature = (indent = None))]
     fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
-        to_text(&self.json, indent)
+        guard(|| to_text(&self.json, indent))
     }
 
-    fn __repr__(&self) -> String {
-        let g = &self.inner;
-        let what = match &g.plan {
-            Some(p) => format!(
-                "{} change{}, cost {}{}",
-                p.changes,
-                if p.changes == 1 { "" } else { "s" },
-                p.cost.normalize(),
-                if p.proven_minimal {
-                    ", proven minimal"
-                } else {
-                    ""
-                }
-            ),
-            None => g.status.name().to_string(),
-        };
-        format!("<sanjia.Gap {} → {}: {what}>", g.hospital, g.target)
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let g = &self.inner;
+                let what = match &g.plan {
+                    Some(p) => format!(
+                        "{} change{}, cost {}{}",
+                        p.changes,
+                        if p.changes == 1 { "" } else { "s" },
+                        p.cost.normalize(),
+                        if p.proven_minimal {
+                            ", proven minimal"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => g.status.name().to_string(),
+                };
+                format!("<sanjia.Gap {} → {}: {what}>", g.hospital, g.target)
+            })
+        })
     }
 }
 
@@ -222,10 +226,14 @@ pub struct PyWhatIf {
 impl PyWhatIf {
     /// The report of the changed evidence.
     #[getter]
-    fn report(&self) -> PyReport {
-        PyReport {
-            inner: self.inner.report.clone(),
-        }
+    fn report(&self) -> PyResult<PyReport> {
+        guard(|| {
+            Ok({
+                PyReport {
+                    inner: self.inner.report.clone(),
+                }
+            })
+        })
     }
 
     /// Grade before.
@@ -268,57 +276,61 @@ impl PyWhatIf {
     /// after_detail).
     #[getter]
     fn flips<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "flips")
+        guard(|| field(py, &self.json, "flips"))
     }
 
     /// Gates whose answer changed: dicts (id, title, before, after).
     #[getter]
     fn gates<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "gates")
+        guard(|| field(py, &self.json, "gates"))
     }
 
     /// The total and every part, before and after: dicts (id, title, before, after, delta).
     #[getter]
     fn parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "parts")
+        guard(|| field(py, &self.json, "parts"))
     }
 
     /// Criteria whose evidence or points changed: dicts.
     #[getter]
     fn criteria<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "criteria")
+        guard(|| field(py, &self.json, "criteria"))
     }
 
     /// The changes applied, as dicts.
     #[getter]
     fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "changes")
+        guard(|| field(py, &self.json, "changes"))
     }
 
     /// The result as readable text.
-    fn explain(&self) -> String {
-        self.inner.explain()
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.explain()))
     }
 
     /// The result as a dict (decimals as text; the new report is `report`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::to_py(py, &self.json)
+        guard(|| json::to_py(py, &self.json))
     }
 
     /// The result as JSON text.
     #[pyo3(signature = (indent = None))]
     fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
-        to_text(&self.json, indent)
+        guard(|| to_text(&self.json, indent))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "<sanjia.WhatIf {} → {}, {} condition{} flipped>",
-            self.inner.status_before,
-            self.inner.status_after,
-            self.inner.flips.len(),
-            if self.inner.flips.len() == 1 { "" } else { "s" }
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "<sanjia.WhatIf {} → {}, {} condition{} flipped>",
+                    self.inner.status_before,
+                    self.inner.status_after,
+                    self.inner.flips.len(),
+                    if self.inner.flips.len() == 1 { "" } else { "s" }
+                )
+            })
+        })
     }
 }
 
@@ -341,20 +353,20 @@ impl PyComparison {
     /// failed_gates, reached).
     #[getter]
     fn rounds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "rounds")
+        guard(|| field(py, &self.json, "rounds"))
     }
 
     /// Each round against the one before: dicts (from, to, total_change, improved, slipped,
     /// departments, flips).
     #[getter]
     fn steps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "steps")
+        guard(|| field(py, &self.json, "steps"))
     }
 
     /// The last round against the first (None with two rounds: see `steps`).
     #[getter]
     fn overall<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        field(py, &self.json, "overall")
+        guard(|| field(py, &self.json, "overall"))
     }
 
     /// The trend toward the target, in words.
@@ -370,27 +382,31 @@ impl PyComparison {
     }
 
     /// The comparison as readable text.
-    fn explain(&self) -> String {
-        self.inner.explain()
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.explain()))
     }
 
     /// The comparison as a dict (decimals as text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::to_py(py, &self.json)
+        guard(|| json::to_py(py, &self.json))
     }
 
     /// The comparison as JSON text.
     #[pyo3(signature = (indent = None))]
     fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
-        to_text(&self.json, indent)
+        guard(|| to_text(&self.json, indent))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "<sanjia.Comparison {} rounds — {}>",
-            self.inner.rounds.len(),
-            self.inner.trend
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "<sanjia.Comparison {} rounds — {}>",
+                    self.inner.rounds.len(),
+                    self.inner.trend
+                )
+            })
+        })
     }
 }
 

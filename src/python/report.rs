@@ -52,117 +52,143 @@ impl PyReport {
 
     /// The result in words (grade, or why there is none).
     #[getter]
-    fn status(&self) -> String {
-        self.inner.status()
+    fn status(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.status()))
     }
 
     /// Total points (rounded as the rulebook says); None when nothing applies.
     #[getter]
-    fn total(&self) -> Option<f64> {
-        self.inner.total().map(f)
+    fn total(&self) -> PyResult<Option<f64>> {
+        guard(|| Ok(self.inner.total().map(f)))
     }
 
     /// Maximum total points.
     #[getter]
-    fn max_total(&self) -> f64 {
-        f(self.inner.max_total())
+    fn max_total(&self) -> PyResult<f64> {
+        guard(|| Ok(f(self.inner.max_total())))
     }
 
     /// The rulebook it was scored against.
     #[getter]
-    fn rulebook(&self) -> PyRulebook {
-        PyRulebook {
-            inner: self.inner.rulebook().clone(),
-        }
+    fn rulebook(&self) -> PyResult<PyRulebook> {
+        guard(|| {
+            Ok({
+                PyRulebook {
+                    inner: self.inner.rulebook().clone(),
+                }
+            })
+        })
     }
 
     /// Gate outcomes: list of dicts (id, title, result, outcome, outcome_title, effect).
     #[getter]
     fn gates<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.inner
-            .gates()
-            .into_iter()
-            .map(|g| {
-                let d = PyDict::new(py);
-                d.set_item("id", g.id)?;
-                d.set_item("title", g.title)?;
-                d.set_item("result", g.result)?;
-                d.set_item("outcome", g.outcome)?;
-                d.set_item("outcome_title", g.outcome_title)?;
-                d.set_item("effect", g.effect)?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            self.inner
+                .gates()
+                .into_iter()
+                .map(|g| {
+                    let d = PyDict::new(py);
+                    d.set_item("id", g.id)?;
+                    d.set_item("title", g.title)?;
+                    d.set_item("result", g.result)?;
+                    d.set_item("outcome", g.outcome)?;
+                    d.set_item("outcome_title", g.outcome_title)?;
+                    d.set_item("effect", g.effect)?;
+                    Ok(d)
+                })
+                .collect()
+        })
     }
 
     /// The decision: grade, earned grade, gate effects and every grade's condition traces.
     #[getter]
     fn decision<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let j = self.inner.to_json();
-        let d = PyDict::new(py);
-        for k in [
-            "grade",
-            "earned_grade",
-            "status",
-            "withheld_by",
-            "lowered_by",
-        ] {
-            d.set_item(k, json::to_py(py, &j[k])?)?;
-        }
-        d.set_item("grades", json::to_py(py, &j["decision"])?)?;
-        Ok(d.into_any())
+        guard(|| {
+            let j = self.inner.to_json();
+            let d = PyDict::new(py);
+            for k in [
+                "grade",
+                "earned_grade",
+                "status",
+                "withheld_by",
+                "lowered_by",
+            ] {
+                d.set_item(k, json::to_py(py, &j[k])?)?;
+            }
+            d.set_item("grades", json::to_py(py, &j["decision"])?)?;
+            Ok(d.into_any())
+        })
     }
 
     /// Points lost, largest loss in the total first: list of dicts.
     #[getter]
     fn deductions<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.inner
-            .deductions()
-            .into_iter()
-            .map(|x| {
-                let d = PyDict::new(py);
-                d.set_item("id", x.id)?;
-                d.set_item("title", x.title)?;
-                d.set_item("kind", x.kind)?;
-                d.set_item("department", x.department)?;
-                d.set_item("points", f(x.points))?;
-                d.set_item("max_points", f(x.max_points))?;
-                d.set_item("lost", f(x.lost))?;
-                d.set_item("lost_in_total", f(x.lost_in_total))?;
-                d.set_item("reason", x.reason)?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            self.inner
+                .deductions()
+                .into_iter()
+                .map(|x| {
+                    let d = PyDict::new(py);
+                    d.set_item("id", x.id)?;
+                    d.set_item("title", x.title)?;
+                    d.set_item("kind", x.kind)?;
+                    d.set_item("department", x.department)?;
+                    d.set_item("points", f(x.points))?;
+                    d.set_item("max_points", f(x.max_points))?;
+                    d.set_item("lost", f(x.lost))?;
+                    d.set_item("lost_in_total", f(x.lost_in_total))?;
+                    d.set_item("reason", x.reason)?;
+                    Ok(d)
+                })
+                .collect()
+        })
     }
 
     /// Criteria without evidence: list of dicts (id, title, kind, department, counted_as,
     /// detail).
     #[getter]
     fn missing<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.inner
-            .missing()
-            .into_iter()
-            .map(|m| {
-                let d = PyDict::new(py);
-                d.set_item("id", m.id)?;
-                d.set_item("title", m.title)?;
-                d.set_item("kind", m.kind)?;
-                d.set_item("department", m.department)?;
-                d.set_item("counted_as", m.counted_as)?;
-                d.set_item("detail", m.detail)?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            self.inner
+                .missing()
+                .into_iter()
+                .map(|m| {
+                    let d = PyDict::new(py);
+                    d.set_item("id", m.id)?;
+                    d.set_item("title", m.title)?;
+                    d.set_item("kind", m.kind)?;
+                    d.set_item("department", m.department)?;
+                    d.set_item("counted_as", m.counted_as)?;
+                    d.set_item("detail", m.detail)?;
+                    Ok(d)
+                })
+                .collect()
+        })
+    }
+
+    /// What the report was computed from, to reproduce and check it later: dict with
+    /// rulebook_id, rulebook_edition, rulebook_version, rulebook_sha256 (of the canonical
+    /// compiled rulebook), evidence_sha256 (of the evidence as scored) and sanjia_version.
+    #[getter]
+    fn audit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let v = serde_json::to_value(self.inner.audit())
+                .map_err(|e| errors::internal(&e.to_string()))?;
+            json::to_py(py, &v)
+        })
     }
 
     /// Points of a node by id (None: not applicable).
     fn points(&self, id: &str) -> PyResult<Option<f64>> {
-        if self.inner.rulebook().node_index(id).is_none() {
-            return Err(pyo3::exceptions::PyKeyError::new_err(format!(
-                "no node {id:?} in the rulebook"
-            )));
-        }
-        Ok(self.inner.points(id).map(f))
+        guard(|| {
+            if self.inner.rulebook().node_index(id).is_none() {
+                return Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                    "no node {id:?} in the rulebook"
+                )));
+            }
+            Ok(self.inner.points(id).map(f))
+        })
     }
 
     /// One row per node (long format) as a pyarrow.Table.
@@ -172,49 +198,57 @@ impl PyReport {
 
     /// One row per node as a pandas DataFrame.
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.to_arrow(py)?.call_method0("to_pandas")
+        guard(|| self.to_arrow(py)?.call_method0("to_pandas"))
     }
 
     /// One row per node as a polars DataFrame.
     fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.to_arrow(py)?;
-        py.import("polars")?.call_method1("from_arrow", (t,))
+        guard(|| {
+            let t = self.to_arrow(py)?;
+            py.import("polars")?.call_method1("from_arrow", (t,))
+        })
     }
 
     /// The report as readable text.
-    fn explain(&self) -> String {
-        self.inner.explain()
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.explain()))
     }
 
     /// The whole report as JSON text.
     #[pyo3(signature = (indent = None))]
     fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
-        let v = self.inner.to_json();
-        let r = match indent {
-            None => serde_json::to_string(&v),
-            Some(_) => serde_json::to_string_pretty(&v),
-        };
-        r.map_err(|e| errors::internal(&e.to_string()))
+        guard(|| {
+            let v = self.inner.to_json();
+            let r = match indent {
+                None => serde_json::to_string(&v),
+                Some(_) => serde_json::to_string_pretty(&v),
+            };
+            r.map_err(|e| errors::internal(&e.to_string()))
+        })
     }
 
     /// The whole report as a dict (decimals as text, exactly).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::to_py(py, &self.inner.to_json())
+        guard(|| json::to_py(py, &self.inner.to_json()))
     }
 
     fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        py.import("sanjia._views")?
-            .call_method1("report_html", (slf,))?
-            .extract()
+        guard(|| {
+            let py = slf.py();
+            py.import("sanjia._views")?
+                .call_method1("report_html", (slf,))?
+                .extract()
+        })
     }
 
     /// A self-contained HTML page (inline CSS, no external files) to send by mail: result,
     /// part scores, the decision trace with every failed condition, deductions, departments
     /// and missing evidence.
     fn to_html(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
-        super::excel::call(slf.py(), "sanjia.html", "report_html", args)?.extract()
+        guard(|| {
+            let args = pyo3::types::PyTuple::new(slf.py(), [slf.as_any()])?;
+            super::excel::call(slf.py(), "sanjia.html", "report_html", args)?.extract()
+        })
     }
 
     /// Write the report to a file; the format comes from `format` or the file's extension:
@@ -222,10 +256,12 @@ impl PyReport {
     /// `parquet` or `csv` (one row per node; CSV in UTF-8 with a BOM for Excel).
     #[pyo3(signature = (path, format = None))]
     fn write(slf: &Bound<'_, Self>, path: &Bound<'_, PyAny>, format: Option<&str>) -> PyResult<()> {
-        let py = slf.py();
-        let args = (slf.as_any(), path, format).into_pyobject(py)?;
-        super::excel::call(py, "sanjia._output", "write_report", args)?;
-        Ok(())
+        guard(|| {
+            let py = slf.py();
+            let args = (slf.as_any(), path, format).into_pyobject(py)?;
+            super::excel::call(py, "sanjia._output", "write_report", args)?;
+            Ok(())
+        })
     }
 
     /// Plot the report (needs matplotlib, the `plot` extra): `kind` is `"overview"` (score
@@ -237,9 +273,11 @@ impl PyReport {
         kind: &str,
         ax: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let args = (slf.as_any(), kind, ax).into_pyobject(py)?;
-        super::excel::call(py, "sanjia.plot", "plot_report", args)
+        guard(|| {
+            let py = slf.py();
+            let args = (slf.as_any(), kind, ax).into_pyobject(py)?;
+            super::excel::call(py, "sanjia.plot", "plot_report", args)
+        })
     }
 
     /// Write the report workbook (.xlsx); used by `write`.
@@ -259,7 +297,7 @@ impl PyReport {
         cost: Option<&Bound<'_, PyAny>>,
         max_nodes: Option<u64>,
     ) -> PyResult<super::gap::PyGap> {
-        super::gap::gap_to(py, &self.inner, grade, cost, max_nodes)
+        guard(|| super::gap::gap_to(py, &self.inner, grade, cost, max_nodes))
     }
 
     /// Apply changes (`{id: value}`, or a list of `(id, value)` / `(id, period, value)`, or
@@ -269,23 +307,27 @@ impl PyReport {
         py: Python<'_>,
         changes: &Bound<'_, PyAny>,
     ) -> PyResult<super::gap::PyWhatIf> {
-        super::gap::what_if(py, &self.inner, changes)
+        guard(|| super::gap::what_if(py, &self.inner, changes))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "<sanjia.Report {}: {} — total {}>",
-            self.inner.hospital(),
-            self.inner.status(),
-            self.inner
-                .total()
-                .map(|t| format!(
-                    "{} of {}",
-                    t.normalize(),
-                    self.inner.max_total().normalize()
-                ))
-                .unwrap_or_else(|| "n/a".into())
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "<sanjia.Report {}: {} — total {}>",
+                    self.inner.hospital(),
+                    self.inner.status(),
+                    self.inner
+                        .total()
+                        .map(|t| format!(
+                            "{} of {}",
+                            t.normalize(),
+                            self.inner.max_total().normalize()
+                        ))
+                        .unwrap_or_else(|| "n/a".into())
+                )
+            })
+        })
     }
 }
 

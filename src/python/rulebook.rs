@@ -48,8 +48,8 @@ impl PyRulebook {
 
     /// Names of the built-in rulebooks; the first is the default.
     #[staticmethod]
-    fn builtin_names() -> Vec<&'static str> {
-        Rulebook::builtin_names()
+    fn builtin_names() -> PyResult<Vec<&'static str>> {
+        guard(|| Ok(Rulebook::builtin_names()))
     }
 
     /// Rulebook id.
@@ -103,103 +103,115 @@ impl PyRulebook {
     /// Sources: list of dicts with id, title, url, note.
     #[getter]
     fn sources<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.inner
-            .meta()
-            .sources
-            .iter()
-            .map(|s| {
-                let d = PyDict::new(py);
-                d.set_item("id", &s.id)?;
-                d.set_item("title", &s.title)?;
-                d.set_item("url", &s.url)?;
-                d.set_item("note", &s.note)?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            self.inner
+                .meta()
+                .sources
+                .iter()
+                .map(|s| {
+                    let d = PyDict::new(py);
+                    d.set_item("id", &s.id)?;
+                    d.set_item("title", &s.title)?;
+                    d.set_item("url", &s.url)?;
+                    d.set_item("note", &s.note)?;
+                    Ok(d)
+                })
+                .collect()
+        })
     }
 
     /// Parameters used by grade conditions, as floats.
     #[getter]
-    fn params(&self) -> Vec<(String, f64)> {
-        self.inner
-            .params()
-            .iter()
-            .map(|(k, v)| (k.clone(), crate::ratio::decimal_to_f64(*v)))
-            .collect()
+    fn params(&self) -> PyResult<Vec<(String, f64)>> {
+        guard(|| {
+            Ok({
+                self.inner
+                    .params()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), crate::ratio::decimal_to_f64(*v)))
+                    .collect()
+            })
+        })
     }
 
     /// The tree as a list of dicts (one per node, tree order, starting with the total).
     fn node_rows<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        let rb = &self.inner;
-        let src = rb.source();
-        rb.nodes()
-            .iter()
-            .enumerate()
-            .map(|(k, n)| {
-                let d = PyDict::new(py);
-                d.set_item("id", &n.id)?;
-                d.set_item(
-                    "parent",
-                    n.parent.map(|p| rb.nodes()[p as usize].id.clone()),
-                )?;
-                d.set_item("depth", n.depth)?;
-                d.set_item("kind", n.kind.name())?;
-                d.set_item("title", &n.title)?;
-                d.set_item("tier", &n.tier)?;
-                d.set_item("department", &n.department)?;
-                d.set_item("flags", rb.node_flags(k as u32).join(","))?;
-                d.set_item("core", rb.node_flags(k as u32).contains(&"core"))?;
-                d.set_item("weight", n.weight.map(crate::ratio::decimal_to_f64))?;
-                let max = match &n.rule {
-                    Rule::Group { max_points, .. } => max_points.map(crate::ratio::decimal_to_f64),
-                    Rule::Gate { .. } => None,
-                    _ => Some(crate::ratio::decimal_to_f64(rb.criterion_max(k as u32))),
-                };
-                d.set_item("max_points", max)?;
-                let spec = src.nodes.iter().find(|s| s.id == n.id);
-                let (method, unit, direction, target) = match &n.rule {
-                    Rule::Indicator(r) => (
-                        Some(format!("{:?}", r.method).to_lowercase()),
-                        r.unit.clone(),
-                        Some(format!("{:?}", r.direction).to_lowercase()),
-                        r.target.as_ref().map(|t| t.text.clone()),
-                    ),
-                    _ => (None, None, None, None),
-                };
-                d.set_item("method", method)?;
-                d.set_item("unit", unit)?;
-                d.set_item("direction", direction)?;
-                d.set_item("target", target)?;
-                d.set_item("confirmed", spec.and_then(|s| s.confirmed))?;
-                d.set_item("source", spec.and_then(|s| s.source.clone()))?;
-                d.set_item("note", spec.and_then(|s| s.note.clone()))?;
-                Ok(d)
-            })
-            .collect()
+        guard(|| {
+            let rb = &self.inner;
+            let src = rb.source();
+            rb.nodes()
+                .iter()
+                .enumerate()
+                .map(|(k, n)| {
+                    let d = PyDict::new(py);
+                    d.set_item("id", &n.id)?;
+                    d.set_item(
+                        "parent",
+                        n.parent.map(|p| rb.nodes()[p as usize].id.clone()),
+                    )?;
+                    d.set_item("depth", n.depth)?;
+                    d.set_item("kind", n.kind.name())?;
+                    d.set_item("title", &n.title)?;
+                    d.set_item("tier", &n.tier)?;
+                    d.set_item("department", &n.department)?;
+                    d.set_item("flags", rb.node_flags(k as u32).join(","))?;
+                    d.set_item("core", rb.node_flags(k as u32).contains(&"core"))?;
+                    d.set_item("weight", n.weight.map(crate::ratio::decimal_to_f64))?;
+                    let max = match &n.rule {
+                        Rule::Group { max_points, .. } => {
+                            max_points.map(crate::ratio::decimal_to_f64)
+                        }
+                        Rule::Gate { .. } => None,
+                        _ => Some(crate::ratio::decimal_to_f64(rb.criterion_max(k as u32))),
+                    };
+                    d.set_item("max_points", max)?;
+                    let spec = src.nodes.iter().find(|s| s.id == n.id);
+                    let (method, unit, direction, target) = match &n.rule {
+                        Rule::Indicator(r) => (
+                            Some(format!("{:?}", r.method).to_lowercase()),
+                            r.unit.clone(),
+                            Some(format!("{:?}", r.direction).to_lowercase()),
+                            r.target.as_ref().map(|t| t.text.clone()),
+                        ),
+                        _ => (None, None, None, None),
+                    };
+                    d.set_item("method", method)?;
+                    d.set_item("unit", unit)?;
+                    d.set_item("direction", direction)?;
+                    d.set_item("target", target)?;
+                    d.set_item("confirmed", spec.and_then(|s| s.confirmed))?;
+                    d.set_item("source", spec.and_then(|s| s.source.clone()))?;
+                    d.set_item("note", spec.and_then(|s| s.note.clone()))?;
+                    Ok(d)
+                })
+                .collect()
+        })
     }
 
     /// The tree as a pyarrow.Table (id, parent, depth, kind, title, tier, department, flags,
     /// core, weight, max_points, method, unit, direction, target, confirmed, source, note).
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let rows = self.node_rows(py)?;
-        py.import("pyarrow")?
-            .getattr("Table")?
-            .call_method1("from_pylist", (rows,))
+        guard(|| {
+            let rows = self.node_rows(py)?;
+            py.import("pyarrow")?
+                .getattr("Table")?
+                .call_method1("from_pylist", (rows,))
+        })
     }
 
     /// The tree as text (for `sanjia show`).
-    fn tree(&self) -> String {
-        self.inner.tree_text()
+    fn tree(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.tree_text()))
     }
 
     /// The rulebook (as loaded, after layering) as TOML.
-    fn to_toml(&self) -> String {
-        self.inner.to_toml()
+    fn to_toml(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_toml()))
     }
 
     /// The rulebook (as loaded, after layering) as JSON.
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    fn to_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_json()))
     }
 
     /// Write the fill-in evidence workbook (.xlsx) for this rulebook: a readme sheet and one
@@ -231,22 +243,28 @@ impl PyRulebook {
 
     /// Pickling (e.g. to send a rulebook to Dask or Spark workers): rebuilt from its source.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (slf.get().inner.to_json(),)))
+        guard(|| {
+            let from_json = slf.get_type().getattr("from_json")?;
+            Ok((from_json, (slf.get().inner.to_json(),)))
+        })
     }
 
-    fn __repr__(&self) -> String {
-        let m = self.inner.meta();
-        format!(
-            "<sanjia.Rulebook {} {:?}{}: {} nodes, grades {}>",
-            m.id,
-            m.title,
-            m.edition
-                .as_deref()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default(),
-            self.inner.nodes().len() - 1,
-            self.grades().join(" / ")
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let m = self.inner.meta();
+                format!(
+                    "<sanjia.Rulebook {} {:?}{}: {} nodes, grades {}>",
+                    m.id,
+                    m.title,
+                    m.edition
+                        .as_deref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default(),
+                    self.inner.nodes().len() - 1,
+                    self.grades().join(" / ")
+                )
+            })
+        })
     }
 }

@@ -23,6 +23,32 @@ fn batch(
     RecordBatch::try_new(Arc::new(schema), cols)
 }
 
+/// The audit fields as schema metadata (keys `sanjia.rulebook_id`, `sanjia.rulebook_edition`,
+/// `sanjia.rulebook_sha256`, `sanjia.version`, and `sanjia.evidence_sha256` when given).
+fn with_audit(
+    b: Result<RecordBatch, ArrowError>,
+    rb: &Rulebook,
+    evidence: Option<String>,
+) -> Result<RecordBatch, ArrowError> {
+    let b = b?;
+    let m = rb.meta();
+    let mut meta = std::collections::HashMap::new();
+    meta.insert("sanjia.rulebook_id".to_string(), m.id.clone());
+    if let Some(e) = &m.edition {
+        meta.insert("sanjia.rulebook_edition".to_string(), e.clone());
+    }
+    meta.insert(
+        "sanjia.rulebook_sha256".to_string(),
+        rb.content_hash().to_string(),
+    );
+    meta.insert("sanjia.version".to_string(), crate::VERSION.to_string());
+    if let Some(e) = evidence {
+        meta.insert("sanjia.evidence_sha256".to_string(), e);
+    }
+    let schema = Schema::new_with_metadata(b.schema().fields().clone(), meta);
+    b.with_schema(Arc::new(schema))
+}
+
 /// One row per node per report: `hospital_id, id, parent, depth, kind, title, department,
 /// flags, points, max_points, rate, applicable, level, value, period, lost_in_total, reason`.
 pub fn nodes_batch(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
@@ -65,7 +91,7 @@ pub fn nodes_batch(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
         }
     }
     use DataType::*;
-    batch(
+    let b = batch(
         vec![
             ("hospital_id", Utf8, false),
             ("id", Utf8, false),
@@ -104,7 +130,22 @@ pub fn nodes_batch(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
             Arc::new(lost.finish()),
             Arc::new(reason.finish()),
         ],
-    )
+    );
+    // Audit: the rulebook's fields, and the evidence hash (of the one report, or a JSON list
+    // in report order when the table holds several hospitals).
+    let Some(first) = reports.first() else {
+        return b;
+    };
+    let evidence = match reports {
+        [one] => one.audit().evidence_sha256,
+        many => serde_json::Value::from(
+            many.iter()
+                .map(|r| r.scorecard().evidence_hash.clone())
+                .collect::<Vec<_>>(),
+        )
+        .to_string(),
+    };
+    with_audit(b, first.rulebook(), Some(evidence))
 }
 
 /// One row per hospital: `hospital_id, grade, earned_grade, status, total, max_total`, one
@@ -131,6 +172,7 @@ pub fn summary_batch(
     let mut part_cols: Vec<Float64Builder> = parts.iter().map(|_| Float64Builder::new()).collect();
     let mut failed = StringBuilder::new();
     let mut error = StringBuilder::new();
+    let mut evidence_hash = StringBuilder::new();
     for (i, r) in results.iter().enumerate() {
         match r {
             Ok(card) => {
@@ -151,6 +193,7 @@ pub fn summary_batch(
                     .collect();
                 failed.append_value(ids.join(","));
                 error.append_null();
+                evidence_hash.append_value(&card.evidence_hash);
             }
             Err(e) => {
                 let h = e
@@ -168,6 +211,7 @@ pub fn summary_batch(
                 }
                 failed.append_null();
                 error.append_value(e.to_string());
+                evidence_hash.append_null();
             }
         }
     }
@@ -196,5 +240,8 @@ pub fn summary_batch(
     fields.push(("error", Utf8, true));
     cols.push(Arc::new(failed.finish()));
     cols.push(Arc::new(error.finish()));
-    batch(fields, cols)
+    // Audit: the evidence hash per hospital, the rulebook's fields in the schema metadata.
+    fields.push(("evidence_sha256", Utf8, true));
+    cols.push(Arc::new(evidence_hash.finish()));
+    with_audit(batch(fields, cols), rb, None)
 }

@@ -169,6 +169,7 @@ impl Report {
                 );
             }
         }
+        let _ = writeln!(out, "\n{}", self.audit().footer());
         out
     }
 }

@@ -35,6 +35,7 @@ impl Report {
                 "jurisdiction": meta.jurisdiction,
                 "file": rb.file(),
             },
+            "audit": self.audit(),
             "hospital": self.hospital(),
             "grade": self.grade(),
             "earned_grade": self.earned_grade(),

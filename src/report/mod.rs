@@ -164,6 +164,12 @@ impl Report {
         &self.card
     }
 
+    /// What the report was computed from: rulebook id, edition and content hash, evidence
+    /// hash and sanjia version (see [`crate::audit`]).
+    pub fn audit(&self) -> crate::audit::Audit {
+        crate::audit::Audit::new(&self.rulebook, &self.card.evidence_hash)
+    }
+
     /// Hospital id.
     pub fn hospital(&self) -> &str {
         &self.card.hospital

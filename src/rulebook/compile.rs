@@ -23,6 +23,12 @@ pub const MAX_NODES: usize = 200_000;
 pub const MAX_TREE_DEPTH: u32 = 32;
 /// Longest id, title or other text field, in bytes.
 pub const MAX_TEXT_LEN: usize = 10_000;
+/// Most grades a rulebook may define (each is evaluated for every hospital).
+pub const MAX_GRADES: usize = 64;
+/// Most conditions in one grade's `when` list.
+pub const MAX_GRADE_CONDITIONS: usize = 64;
+/// Most outcomes a rulebook may define.
+pub const MAX_OUTCOMES: usize = 256;
 
 /// Article levels by rank (0 = D … 3 = A). `E` means not applicable.
 pub const ARTICLE_LEVELS: [&str; 4] = ["D", "C", "B", "A"];
@@ -51,6 +57,7 @@ impl Rulebook {
             .map_err(|p| p.into_error(file.map(str::to_string)))
             .map(|mut rb| {
                 rb.file = file.map(str::to_string);
+                rb.content_hash = crate::audit::rulebook_hash(&rb.source);
                 Rulebook(Arc::new(rb))
             })
     }
@@ -59,12 +66,20 @@ impl Rulebook {
     pub fn same(&self, other: &Rulebook) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// SHA-256 (hex) of the rulebook's canonical compiled source: layered and reformatted but
+    /// equal files hash the same (see [`crate::audit`]). Reports carry it.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
 }
 
 /// The compiled data of a [`Rulebook`] (reached through it).
 #[derive(Debug, Clone)]
 pub struct CompiledRulebook {
     pub(crate) source: RulebookFile,
+    /// SHA-256 of the canonical source (`crate::audit::rulebook_hash`).
+    pub(crate) content_hash: String,
     pub(crate) file: Option<String>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) index: FxHashMap<String, u32>,
@@ -437,6 +452,10 @@ impl Compiler {
         }
         if src.nodes.len() > MAX_NODES {
             p.push("node", None, format!("has more than {MAX_NODES} nodes"));
+            return Err(self.p);
+        }
+        // Counts and text lengths first: later messages quote ids and texts.
+        if !super::limits::check(&src, p) {
             return Err(self.p);
         }
         let flag_index: FxHashMap<&str, u16> = meta
@@ -892,6 +911,7 @@ impl Compiler {
             evidence_nodes,
             outcomes,
             grades: Vec::new(),
+            content_hash: String::new(),
             rounding,
             params,
             flag_names: meta.flags.keys().cloned().collect(),

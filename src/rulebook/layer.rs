@@ -19,7 +19,7 @@ use super::error::{Problems, RulebookError};
 use super::load::{parse_file, read_text, Format};
 use super::model::{NodeSpec, RulebookFile};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Deepest chain of `extends` followed.
@@ -90,6 +90,30 @@ pub(crate) fn resolve(
     }
     seen.push(key);
     let base = resolve(base_file, &base_origin, seen)?;
+    // Bound what merging walks before it walks it (grades and outcomes are matched by id).
+    use super::compile::{MAX_GRADES, MAX_NODES, MAX_OUTCOMES};
+    for (what, n, max) in [
+        ("grade", base.grades.len() + file.grades.len(), MAX_GRADES),
+        (
+            "outcome",
+            base.outcomes.len() + file.outcomes.len(),
+            MAX_OUTCOMES,
+        ),
+        (
+            "node",
+            base.nodes.len() + file.nodes.len() + file.patches.len() + file.remove.len(),
+            MAX_NODES,
+        ),
+    ] {
+        if n > max {
+            return Err(RulebookError::single(
+                Some(me),
+                what,
+                None,
+                format!("the layered rulebook has more than {max} {what} entries"),
+            ));
+        }
+    }
     merge(base, file).map_err(|p| p.into_error(Some(me)))
 }
 
@@ -168,30 +192,45 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
         }
     }
 
-    // Removals (with subtrees).
+    // Removals (with subtrees), in time linear in the nodes whatever the tree's shape.
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut ids: HashSet<&str> = HashSet::new();
+    for n in &base.nodes {
+        ids.insert(n.id.as_str());
+        if let Some(par) = &n.parent {
+            children
+                .entry(par.as_str())
+                .or_default()
+                .push(n.id.as_str());
+        }
+    }
     let mut drop: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<&str> = Vec::new();
     for (i, id) in over.remove.iter().enumerate() {
-        if !base.nodes.iter().any(|n| &n.id == id) {
+        if !ids.contains(id.as_str()) {
             p.push(
                 format!("remove[{i}]"),
                 Some(id),
                 "no node with this id in the extended rulebook",
             );
         }
-        drop.insert(id.clone());
+        if drop.insert(id.clone()) {
+            todo.push(id.as_str());
+        }
     }
-    loop {
-        let before = drop.len();
-        for n in &base.nodes {
-            if n.parent.as_ref().is_some_and(|par| drop.contains(par)) {
-                drop.insert(n.id.clone());
+    while let Some(id) = todo.pop() {
+        for &c in children.get(id).map(Vec::as_slice).unwrap_or_default() {
+            if drop.insert(c.to_string()) {
+                todo.push(c);
             }
         }
-        if drop.len() == before {
-            break;
-        }
     }
+    std::mem::drop((children, ids));
     base.nodes.retain(|n| !drop.contains(&n.id));
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (k, n) in base.nodes.iter().enumerate() {
+        index.entry(n.id.clone()).or_insert(k);
+    }
 
     // Patches.
     for (i, patch) in over.patches.into_iter().enumerate() {
@@ -200,7 +239,7 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
             p.push(&path, None, "a patch needs the id of the node it changes");
             continue;
         };
-        let Some(slot) = base.nodes.iter_mut().find(|n| n.id == id) else {
+        let Some(slot) = index.get(&id).and_then(|&k| base.nodes.get_mut(k)) else {
             p.push(
                 &path,
                 Some(&id),
@@ -220,7 +259,7 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
 
     // New nodes.
     for (i, n) in over.nodes.into_iter().enumerate() {
-        if base.nodes.iter().any(|b| b.id == n.id) {
+        if index.contains_key(&n.id) {
             p.push(
                 format!("node[{i}]"),
                 Some(&n.id),
@@ -228,6 +267,7 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
             );
             continue;
         }
+        index.insert(n.id.clone(), base.nodes.len());
         base.nodes.push(n);
     }
     if p.is_empty() {

@@ -36,7 +36,11 @@ impl Format {
 
 /// Line and column (1-based) of a byte offset.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -59,6 +63,9 @@ pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
             })
         }
         Format::Json => {
+            // JSON allows a key twice and serde_json keeps the last one silently; a file that
+            // says two things about one key is an error here (TOML's parser rejects it itself).
+            check_json_duplicates(text)?;
             let mut de = serde_json::Deserializer::from_str(text);
             let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
                 let path = clean_path(&e.path().to_string());
@@ -85,6 +92,88 @@ pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
                 )
             })?;
             Ok(v)
+        }
+    }
+}
+
+/// A JSON value whose objects may not repeat a key (read and discarded: only the check counts).
+struct NoDuplicates;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = NoDuplicates;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<NoDuplicates, A::Error> {
+        while a.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(NoDuplicates)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<NoDuplicates, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(k) = a.next_key::<String>()? {
+            if !seen.insert(k.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key {:?} (a key may be given once)",
+                    ellipsize(&k, 80)
+                )));
+            }
+            a.next_value::<NoDuplicates>()?;
+        }
+        Ok(NoDuplicates)
+    }
+}
+
+/// At most `max` characters of a text, with `...` when cut (for messages).
+pub(crate) fn ellipsize(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Reject JSON objects that repeat a key, naming the path and line.
+fn check_json_duplicates(text: &str) -> Result<(), (String, String)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, NoDuplicates>(&mut de) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let path = clean_path(&e.path().to_string());
+            let inner = e.into_inner();
+            Err((
+                path,
+                format!(
+                    "line {}, column {}: {}",
+                    inner.line(),
+                    inner.column(),
+                    strip_json_pos(&inner.to_string())
+                ),
+            ))
         }
     }
 }
@@ -244,17 +333,58 @@ impl Rulebook {
     }
 }
 
-/// Read a UTF-8 text file with a size limit; errors in words.
+/// Read a UTF-8 text file with a size limit; errors in words. The limit holds for files whose
+/// size the file system does not know (pipes, devices): at most `MAX_FILE_BYTES + 1` bytes are
+/// ever read.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let too_large = || format!("the file is larger than {MAX_FILE_BYTES} bytes");
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("the file is larger than {MAX_FILE_BYTES} bytes"));
+        return Err(too_large());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.is_dir() {
+        return Err("cannot read the file: it is a directory".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    decode_text(bytes)
+}
+
+/// The text of a file's bytes: UTF-8 (a byte-order mark is dropped later), or an error that
+/// says which encoding it looks like (UTF-16 from Windows tools, GB18030 / GBK from Chinese
+/// Excel exports) and where the first bad byte is.
+pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(
+            "the file is not UTF-8 but UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8".into(),
+        );
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(format!(
+            "the file is not UTF-8 text: it contains a NUL byte (offset {at}), as UTF-16 or binary files do; save it as UTF-8"
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let b = e.as_bytes();
+        let (line, _) = line_col(&String::from_utf8_lossy(&b[..at]), at);
+        let hint = match (b.get(at), b.get(at + 1)) {
+            (Some(0x81..=0xFE), Some(0x40..=0xFE)) => {
+                " (it looks like GB18030 / GBK, e.g. from a Chinese Excel export)"
+            }
+            (_, Some(0)) | (Some(0), _) => " (it looks like UTF-16)",
+            _ => "",
+        };
         format!(
-            "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+            "the file is not UTF-8: invalid byte 0x{:02X} at offset {at} (line {line}){hint}; save it as UTF-8",
+            b.get(at).copied().unwrap_or(0)
         )
     })
 }

@@ -4,6 +4,7 @@ pub mod builtin;
 pub mod compile;
 pub mod error;
 pub mod layer;
+mod limits;
 pub mod load;
 pub mod model;
 mod show;

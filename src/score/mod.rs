@@ -127,6 +127,8 @@ pub struct Scorecard {
     pub missing: Vec<Missing>,
     /// The grade decision.
     pub decision: Decision,
+    /// SHA-256 (hex) of the evidence as scored (see [`crate::audit`]).
+    pub evidence_hash: String,
 }
 
 impl Scorecard {
@@ -291,6 +293,7 @@ pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceEr
         criteria,
         missing,
         decision: Decision::default(),
+        evidence_hash: crate::audit::evidence_hash(rb, sheet),
     };
     card.decision = grade::decide(rb, &card);
     Ok(card)
