@@ -10,7 +10,50 @@
 #![cfg_attr(test, allow(dead_code, unused))]
 
 use sanjia::exams::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+/// The system allocator, counting live heap bytes and their peak (to report the engine's own
+/// memory, apart from the allocator's arenas).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            if new >= l.size() {
+                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / (1 << 20) as f64
+}
 
 struct Rng(u64);
 impl Rng {
@@ -173,21 +216,31 @@ fn main() {
                 people,
                 ..EvalOptions::default()
             };
+            let base = LIVE.load(Ordering::Relaxed);
+            PEAK.store(base, Ordering::Relaxed);
             let t = Instant::now();
             let ev = pool.install(|| evaluate(&input, &policy, &opts).unwrap());
             let t_eval = t.elapsed();
             let t = Instant::now();
             let summary = ev.summary(&by);
             let t_sum = t.elapsed();
+            let peak = PEAK.load(Ordering::Relaxed) - base;
+            let kept = LIVE.load(Ordering::Relaxed) - base;
             println!(
                 "threads {threads}, people {people:5}: evaluate {:>8.1?} + summary {:>7.1?} \
-                 ({} groups, {} people, {:.1} M sittings/s)",
+                 ({} groups, {} people, {:.1} M sittings/s); heap peak +{:.0} MB, result {:.0} MB \
+                 (input as Arrow columns {:.0} MB)",
                 t_eval,
                 t_sum,
                 summary.rows.len(),
                 ev.people_len(),
-                s_staff.len() as f64 / (t_eval + t_sum).as_secs_f64() / 1e6
+                s_staff.len() as f64 / (t_eval + t_sum).as_secs_f64() / 1e6,
+                mb(peak),
+                mb(kept),
+                mb(staff_buf.len() + exam_buf.len() + 20 * s_staff.len())
             );
+            drop(summary);
+            drop(ev);
         }
     }
     if let (Some(d), Some(p)) = (rss_data, peak_rss_mb()) {

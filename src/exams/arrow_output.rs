@@ -22,25 +22,28 @@ fn batch(cols: Vec<(&str, ArrayRef)>) -> Result<RecordBatch, ExamError> {
     .map_err(|e| ExamError::Inconsistent(format!("building an Arrow result: {e}")))
 }
 
-fn counts_col(rows: &[Counts], f: impl Fn(&Counts) -> u64) -> ArrayRef {
+/// Summary groups: id key and counts.
+type Groups = [([u32; 5], Counts)];
+
+fn counts_col(rows: &Groups, f: impl Fn(&Counts) -> u64) -> ArrayRef {
     let mut b = UInt64Builder::with_capacity(rows.len());
-    for c in rows {
+    for (_, c) in rows {
         b.append_value(f(c));
     }
     Arc::new(b.finish())
 }
 
-fn rate_col(rows: &[Counts], f: impl Fn(&Counts) -> Rate) -> ArrayRef {
+fn rate_col(rows: &Groups, f: impl Fn(&Counts) -> Rate) -> ArrayRef {
     let mut b = Float64Builder::with_capacity(rows.len());
-    for c in rows {
+    for (_, c) in rows {
         b.append_option(f(c).to_f64());
     }
     Arc::new(b.finish())
 }
 
-fn met_col(rows: &[Counts], f: impl Fn(&Counts) -> Option<bool>) -> ArrayRef {
+fn met_col(rows: &Groups, f: impl Fn(&Counts) -> Option<bool>) -> ArrayRef {
     let mut b = BooleanBuilder::with_capacity(rows.len());
-    for c in rows {
+    for (_, c) in rows {
         b.append_option(f(c));
     }
     Arc::new(b.finish())
@@ -63,7 +66,7 @@ impl ExamEvaluation {
     pub fn summary_batch(&self, by: &[GroupDim]) -> Result<RecordBatch, ExamError> {
         let (dims, groups) = self.grouped(by);
         let n = groups.len();
-        let counts: Vec<Counts> = groups.iter().map(|g| g.1).collect();
+        let counts: &Groups = &groups;
         let d = self.pass_denominator;
         let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
         for (i, dim) in dims.iter().enumerate() {
@@ -75,37 +78,37 @@ impl ExamEvaluation {
         let pt = self.participation_target;
         let st = self.pass_target;
         cols.extend([
-            ("expected", counts_col(&counts, |c| c.expected)),
-            ("sat", counts_col(&counts, |c| c.sat)),
-            ("absent", counts_col(&counts, |c| c.absent)),
-            ("exempt", counts_col(&counts, |c| c.exempt)),
+            ("expected", counts_col(counts, |c| c.expected)),
+            ("sat", counts_col(counts, |c| c.sat)),
+            ("absent", counts_col(counts, |c| c.absent)),
+            ("exempt", counts_col(counts, |c| c.exempt)),
             (
                 "participation_rate",
-                rate_col(&counts, |c| c.participation_rate()),
+                rate_col(counts, |c| c.participation_rate()),
             ),
-            ("first_passed", counts_col(&counts, |c| c.first_passed)),
+            ("first_passed", counts_col(counts, |c| c.first_passed)),
             (
                 "first_pass_rate",
-                rate_col(&counts, |c| c.first_pass_rate(d)),
+                rate_col(counts, |c| c.first_pass_rate(d)),
             ),
-            ("final_passed", counts_col(&counts, |c| c.final_passed)),
+            ("final_passed", counts_col(counts, |c| c.final_passed)),
             (
                 "final_pass_rate",
-                rate_col(&counts, |c| c.final_pass_rate(d)),
+                rate_col(counts, |c| c.final_pass_rate(d)),
             ),
-            ("makeups", counts_col(&counts, |c| c.makeups)),
+            ("makeups", counts_col(counts, |c| c.makeups)),
             (
                 "participation_met",
-                met_col(&counts, |c| c.participation_rate().meets(&pt)),
+                met_col(counts, |c| c.participation_rate().meets(&pt)),
             ),
             (
                 "pass_met",
-                met_col(&counts, |c| c.judged_pass_rate(d).meets(&st)),
+                met_col(counts, |c| c.judged_pass_rate(d).meets(&st)),
             ),
-            ("judged_passed", counts_col(&counts, |c| c.judged_passed)),
+            ("judged_passed", counts_col(counts, |c| c.judged_passed)),
             (
                 "judged_pass_rate",
-                rate_col(&counts, |c| c.judged_pass_rate(d)),
+                rate_col(counts, |c| c.judged_pass_rate(d)),
             ),
         ]);
         batch(cols)

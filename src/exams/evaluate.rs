@@ -25,7 +25,9 @@ use super::prepare::{
     prepare_exams, prepare_exemptions, prepare_roster, row_u32, ExSource, ExamSet, ExemptionIndex,
     StaffTable, NONE,
 };
-use super::resolve::{dictionary_maps, discover_exams, p_exam, resolve_unit, units};
+use super::resolve::{
+    dictionary_maps, discover_exams, max_attempt, resolve_unit, units, DictMaps, Key, Layout, Unit,
+};
 use super::roster::Roster;
 use super::sittings::Sittings;
 use super::summary::Counts;
@@ -239,6 +241,52 @@ pub(crate) struct Ctx<'c, 'a> {
     /// First row of each sittings chunk.
     pub(crate) starts: Vec<usize>,
     pub(crate) people: bool,
+    /// How sitting rows are packed into sort keys.
+    pub(crate) layout: Layout,
+}
+
+/// Steps 2 to 4 with keys of type `K`: resolve every sitting row into a key (bad rows become
+/// rejections), sort the keys, and evaluate each exam's slice. Returns the per-exam partials
+/// and the resolve step's rejections.
+fn keyed<K: Key>(
+    ctx: &Ctx<'_, '_>,
+    units: &[Unit],
+    dict_maps: &DictMaps,
+) -> (Vec<ExamPartial>, Vec<Rejection>) {
+    let n_rows = ctx.sittings.len();
+    let mut packed = vec![K::EMPTY; n_rows];
+    let mut slices: Vec<&mut [K]> = Vec::with_capacity(units.len());
+    let mut rest: &mut [K] = &mut packed;
+    for u in units {
+        let (a, b) = rest.split_at_mut(u.end - u.start);
+        slices.push(a);
+        rest = b;
+    }
+    let resolve_rejections: Vec<Vec<Rejection>> = slices
+        .into_par_iter()
+        .zip(units.par_iter())
+        .map(|(out, u)| resolve_unit(ctx, u, dict_maps.chunk(u.chunk), out))
+        .collect();
+    let n_rejected: usize = resolve_rejections.iter().map(Vec::len).sum();
+    let mut rejections = Vec::with_capacity(n_rejected);
+    for r in resolve_rejections {
+        rejections.extend(r);
+    }
+
+    packed.par_sort_unstable();
+    packed.truncate(n_rows - n_rejected);
+
+    let n_exams = ctx.exams.ids.len();
+    let layout = ctx.layout;
+    let mut bounds = Vec::with_capacity(n_exams + 1);
+    for e in 0..=n_exams {
+        bounds.push(packed.partition_point(|k| (layout.exam(*k) as usize) < e));
+    }
+    let partials: Vec<ExamPartial> = (0..n_exams)
+        .into_par_iter()
+        .map(|e| process_exam(ctx, e as u32, &packed[bounds[e]..bounds[e + 1]]))
+        .collect();
+    (partials, rejections)
 }
 
 /// Evaluate exams: see the module docs of [`crate::exams`] for the definitions.
@@ -250,6 +298,16 @@ pub fn evaluate(
     input: &ExamInput<'_>,
     policy: &Policy,
     options: &EvalOptions,
+) -> Result<ExamEvaluation, ExamError> {
+    evaluate_keyed(input, policy, options, false)
+}
+
+/// [`evaluate`], optionally with 128-bit keys whatever the sizes (to test both layouts).
+pub(crate) fn evaluate_keyed(
+    input: &ExamInput<'_>,
+    policy: &Policy,
+    options: &EvalOptions,
+    force_wide: bool,
 ) -> Result<ExamEvaluation, ExamError> {
     policy.validate()?;
     let sittings = &input.sittings;
@@ -279,7 +337,7 @@ pub fn evaluate(
         policy,
         &mut rejections,
     )?;
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         sittings,
         staff: &staff,
         exams: &exams,
@@ -287,44 +345,24 @@ pub fn evaluate(
         all_staff: (0..staff.len() as u32).collect(),
         starts: sittings.chunk_starts(),
         people: options.people,
+        layout: Layout::wide(),
     };
 
-    // 2. resolve rows
-    let mut packed = vec![u128::MAX; sittings.len()];
-    let mut slices: Vec<&mut [u128]> = Vec::with_capacity(units.len());
-    let mut rest: &mut [u128] = &mut packed;
-    for u in &units {
-        let (a, b) = rest.split_at_mut(u.end - u.start);
-        slices.push(a);
-        rest = b;
-    }
+    // 2.-4. resolve, sort, per exam: 64-bit keys when the ids, attempts and rows fit.
     let dict_maps = dictionary_maps(sittings, &staff.ids, &exams.ids);
-    let resolve_rejections: Vec<Vec<Rejection>> = slices
-        .into_par_iter()
-        .zip(units.par_iter())
-        .map(|(out, u)| resolve_unit(&ctx, u, dict_maps.chunk(u.chunk), out))
-        .collect();
-    let mut n_rejected_rows = 0;
-    for r in resolve_rejections {
-        n_rejected_rows += r.len();
-        rejections.extend(r);
-    }
-
-    // 3. sort
-    packed.par_sort_unstable();
-    packed.truncate(sittings.len() - n_rejected_rows);
-
-    // 4. per exam
-    let n_exams = exams.ids.len();
-    let mut bounds = Vec::with_capacity(n_exams + 1);
-    for e in 0..=n_exams {
-        bounds.push(packed.partition_point(|k| (p_exam(*k) as usize) < e));
-    }
-    let partials: Vec<ExamPartial> = (0..n_exams)
-        .into_par_iter()
-        .map(|e| process_exam(&ctx, e as u32, &packed[bounds[e]..bounds[e + 1]]))
-        .collect();
-    drop(packed);
+    let (n_exams, n_staff, n_rows) = (exams.ids.len(), staff.len(), sittings.len());
+    let attempts = if Layout::spare_attempt_bits(n_exams, n_staff, n_rows) >= 16 {
+        u16::MAX
+    } else {
+        max_attempt(sittings, &units)
+    };
+    let compact = Layout::compact(n_exams, n_staff, n_rows, attempts).filter(|_| !force_wide);
+    ctx.layout = compact.unwrap_or_else(Layout::wide);
+    let (partials, resolve_rejections) = match compact {
+        Some(_) => keyed::<u64>(&ctx, &units, &dict_maps),
+        None => keyed::<u128>(&ctx, &units, &dict_maps),
+    };
+    rejections.extend(resolve_rejections);
 
     // 5. merge
     let mut cells = Vec::new();
@@ -417,4 +455,63 @@ pub fn evaluate(
         rejections,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exams::{GroupDim, Problem};
+
+    /// The 64-bit and 128-bit key layouts give the same evaluation, bad rows included.
+    #[test]
+    fn key_layouts_agree() {
+        let ids: Vec<String> = (0..40).map(|i| format!("S{i:02}")).collect();
+        let dept: Vec<&str> = (0..40).map(|i| ["内科", "外科", "急诊科"][i % 3]).collect();
+        let cat: Vec<&str> = (0..40).map(|i| ["医师", "护士"][i % 2]).collect();
+        let roster = Roster::new(&ids, &dept, &cat).unwrap();
+        let mut who = Vec::new();
+        let mut exam = Vec::new();
+        let mut attempt = Vec::new();
+        let mut score = Vec::new();
+        for (k, id) in ids.iter().enumerate() {
+            for e in ["E1", "E2", "E3"] {
+                if (k + e.len()) % 7 == 0 {
+                    continue; // absent
+                }
+                who.push(id.clone());
+                exam.push(e.to_string());
+                attempt.push(1i64);
+                score.push(Some(((k * 37) % 100) as f64));
+                if (k * 37) % 100 < 60 && k % 2 == 0 {
+                    who.push(id.clone());
+                    exam.push(e.to_string());
+                    attempt.push(if k == 4 { 300 } else { 2 });
+                    score.push(Some(70.0));
+                }
+            }
+        }
+        // bad rows: an unknown staff member, a duplicate, attempt 0
+        who.extend(["X".to_string(), ids[1].clone(), ids[2].clone()]);
+        exam.extend(["E1".to_string(), "E1".to_string(), "E2".to_string()]);
+        attempt.extend([1, 1, 0]);
+        score.extend([Some(80.0), Some(10.0), Some(50.0)]);
+        let sittings = Sittings::new(&who, &exam)
+            .unwrap()
+            .with_attempt(&attempt)
+            .unwrap()
+            .with_score(&score)
+            .unwrap();
+        let input = ExamInput::new(roster, sittings);
+        let p = Policy::builtin();
+        let o = EvalOptions::lenient();
+        let a = evaluate_keyed(&input, &p, &o, false).unwrap();
+        let b = evaluate_keyed(&input, &p, &o, true).unwrap();
+        let by = [GroupDim::Exam, GroupDim::Department, GroupDim::Category];
+        assert_eq!(a.summary(&by), b.summary(&by));
+        assert_eq!(a.people, b.people);
+        assert_eq!(a.rejections, b.rejections);
+        assert_eq!(a.rows, b.rows);
+        assert!(!a.rejections.is_empty());
+        assert!(a.people().any(|p| p.problem == Problem::Failed));
+    }
 }

@@ -6,7 +6,7 @@ use super::evaluate::{Cell, Ctx};
 use super::people::{ExemptionOutcome, Problem};
 use super::policy::Judge;
 use super::prepare::{ExamDef, ReadyRule, NONE};
-use super::resolve::{p_attempt, p_exam, p_flags, p_row, p_staff, PASSED, SAT};
+use super::resolve::{Key, PASSED, SAT};
 use super::sittings::SittingsChunk;
 use super::summary::Counts;
 use rustc_hash::FxHashMap;
@@ -67,7 +67,7 @@ fn scope_why(ctx: &Ctx<'_, '_>, def: &ExamDef, s: u32) -> Option<NotExpectedWhy>
     None
 }
 
-fn candidates<'c>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[u128]) -> Cow<'c, [u32]> {
+fn candidates<'c, K: Key>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[K]) -> Cow<'c, [u32]> {
     let st = ctx.staff;
     if def.hospital_unknown {
         return Cow::Owned(Vec::new());
@@ -78,7 +78,7 @@ fn candidates<'c>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[u128]) -> Cow<'c,
     if !ctx.exams.from_table && st.has_hospital {
         let mut slots: Vec<usize> = sits
             .iter()
-            .map(|k| st.hospital_slot(st.hospital[p_staff(*k) as usize]))
+            .map(|k| st.hospital_slot(st.hospital[ctx.layout.staff(*k) as usize]))
             .collect();
         slots.sort_unstable();
         slots.dedup();
@@ -95,7 +95,7 @@ fn candidates<'c>(ctx: &'c Ctx<'_, '_>, def: &ExamDef, sits: &[u128]) -> Cow<'c,
     Cow::Borrowed(&ctx.all_staff)
 }
 
-pub(crate) fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPartial {
+pub(crate) fn process_exam<K: Key>(ctx: &Ctx<'_, '_>, e: u32, sits: &[K]) -> ExamPartial {
     let def = &ctx.exams.defs[e as usize];
     let rule = &ctx.exams.rules[def.rule];
     let st = ctx.staff;
@@ -108,13 +108,13 @@ pub(crate) fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPart
     };
     let mut cells: FxHashMap<(u32, u32, u32), Counts> = FxHashMap::default();
     let mut audited: Vec<u32> = Vec::new();
-    let mut scratch: Vec<u128> = Vec::new();
+    let mut scratch: Vec<K> = Vec::new();
     let cand = candidates(ctx, def, sits);
-    let not_expected = |k: u128, out: &mut ExamPartial| {
-        let why = scope_why(ctx, def, p_staff(k)).unwrap_or(NotExpectedWhy::Hospital);
+    let not_expected = |k: K, out: &mut ExamPartial| {
+        let why = scope_why(ctx, def, ctx.layout.staff(k)).unwrap_or(NotExpectedWhy::Hospital);
         out.rejections.push(Rejection {
             table: Table::Sittings,
-            row: p_row(k) as usize,
+            row: ctx.layout.row(k) as usize,
             reason: RejectReason::NotExpected { why },
         });
     };
@@ -123,12 +123,12 @@ pub(crate) fn process_exam(ctx: &Ctx<'_, '_>, e: u32, sits: &[u128]) -> ExamPart
         if scope_why(ctx, def, c).is_some() {
             continue;
         }
-        while i < sits.len() && p_staff(sits[i]) < c {
+        while i < sits.len() && ctx.layout.staff(sits[i]) < c {
             not_expected(sits[i], &mut out);
             i += 1;
         }
         let mut j = i;
-        while j < sits.len() && p_staff(sits[j]) == c {
+        while j < sits.len() && ctx.layout.staff(sits[j]) == c {
             j += 1;
         }
         let state = person_state(ctx, rule, &sits[i..j], &mut scratch, &mut out.rejections);
@@ -268,11 +268,11 @@ struct PersonState {
 
 /// The outcome of one person's sittings at one exam (sorted by attempt, then row). Duplicate
 /// attempts and make-ups without a first attempt are rejected here.
-fn person_state(
+fn person_state<K: Key>(
     ctx: &Ctx<'_, '_>,
     rule: &ReadyRule,
-    group: &[u128],
-    valid: &mut Vec<u128>,
+    group: &[K],
+    valid: &mut Vec<K>,
     rej: &mut Vec<Rejection>,
 ) -> PersonState {
     let mut st = PersonState::default();
@@ -282,9 +282,9 @@ fn person_state(
     valid.clear();
     let mut k = 0;
     while k < group.len() {
-        let a = p_attempt(group[k]);
+        let a = ctx.layout.attempt(group[k]);
         let mut m = k + 1;
-        while m < group.len() && p_attempt(group[m]) == a {
+        while m < group.len() && ctx.layout.attempt(group[m]) == a {
             m += 1;
         }
         if m - k == 1 {
@@ -293,18 +293,18 @@ fn person_state(
             let first = group[k];
             let identical = group[k + 1..m]
                 .iter()
-                .all(|o| same_sitting(ctx, p_row(first), p_row(*o)));
+                .all(|o| same_sitting(ctx, ctx.layout.row(first), ctx.layout.row(*o)));
             let key = format!(
                 "staff {:?}, exam {:?}, attempt {a}",
-                ctx.staff.ids.names[p_staff(first) as usize],
-                ctx.exams.ids.names[p_exam(first) as usize]
+                ctx.staff.ids.names[ctx.layout.staff(first) as usize],
+                ctx.exams.ids.names[ctx.layout.exam(first) as usize]
             );
-            let kept = identical.then_some(p_row(first) as usize);
+            let kept = identical.then_some(ctx.layout.row(first) as usize);
             let skip = if identical { k + 1 } else { k };
             for o in &group[skip..m] {
                 rej.push(Rejection {
                     table: Table::Sittings,
-                    row: p_row(*o) as usize,
+                    row: ctx.layout.row(*o) as usize,
                     reason: RejectReason::Duplicate {
                         key: key.clone(),
                         kept_row: kept,
@@ -318,13 +318,13 @@ fn person_state(
         }
         k = m;
     }
-    if valid.first().is_some_and(|f| p_attempt(*f) != 1) {
+    if valid.first().is_some_and(|f| ctx.layout.attempt(*f) != 1) {
         for o in valid.iter() {
             rej.push(Rejection {
                 table: Table::Sittings,
-                row: p_row(*o) as usize,
+                row: ctx.layout.row(*o) as usize,
                 reason: RejectReason::MakeupWithoutFirst {
-                    attempt: p_attempt(*o) as u32,
+                    attempt: ctx.layout.attempt(*o) as u32,
                 },
             });
         }
@@ -332,16 +332,16 @@ fn person_state(
     }
     let mut makeup_pass = false;
     for k in valid.iter() {
-        let f = p_flags(*k);
+        let f = ctx.layout.flags(*k);
         let sat = f & SAT != 0;
         let passed = f & PASSED != 0;
-        st.last_row = Some(p_row(*k));
+        st.last_row = Some(ctx.layout.row(*k));
         if !sat {
             continue;
         }
         st.sat = true;
         st.sittings = st.sittings.saturating_add(1);
-        if p_attempt(*k) == 1 {
+        if ctx.layout.attempt(*k) == 1 {
             st.first_pass = passed;
         } else {
             st.makeup_sat = true;

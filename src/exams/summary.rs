@@ -1,10 +1,9 @@
 //! Counts, exact rates and the grouped summary table.
 
-use super::evaluate::ExamEvaluation;
+use super::evaluate::{Cell, ExamEvaluation};
 use super::policy::PassDenominator;
 use super::prepare::NONE;
 use crate::ratio::{Quantity, Target};
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::fmt;
 use std::ops::AddAssign;
@@ -233,7 +232,9 @@ impl ExamEvaluation {
     }
 
     /// The distinct dimensions of `by` and the groups' id keys (in `by` order) with their
-    /// counts, sorted by key.
+    /// counts, sorted by key. (The cells' keys are sorted rather than hashed: at province
+    /// scale there are hundreds of thousands of groups, and a sorted list of (key, cell) pairs
+    /// takes a fraction of a hash map's memory.)
     pub(crate) fn grouped(&self, by: &[GroupDim]) -> (Vec<GroupDim>, Vec<([u32; 5], Counts)>) {
         let mut dims: Vec<GroupDim> = Vec::with_capacity(by.len());
         for d in by {
@@ -241,8 +242,7 @@ impl ExamEvaluation {
                 dims.push(*d);
             }
         }
-        let mut groups: FxHashMap<[u32; 5], Counts> = FxHashMap::default();
-        for cell in &self.cells {
+        let key_of = |cell: &Cell| {
             let mut key = [NONE; 5];
             for (slot, d) in key.iter_mut().zip(&dims) {
                 *slot = match d {
@@ -253,13 +253,26 @@ impl ExamEvaluation {
                     GroupDim::Category => cell.category,
                 };
             }
-            *groups.entry(key).or_default() += cell.counts;
+            key
+        };
+        let mut order: Vec<([u32; 5], u32)> = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (key_of(c), i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut keys: Vec<([u32; 5], Counts)> = Vec::new();
+        for (key, i) in order {
+            let counts = self.cells[i as usize].counts;
+            match keys.last_mut() {
+                Some((k, c)) if *k == key => *c += counts,
+                _ => keys.push((key, counts)),
+            }
         }
-        if dims.is_empty() && groups.is_empty() {
-            groups.insert([NONE; 5], Counts::default());
+        if dims.is_empty() && keys.is_empty() {
+            keys.push(([NONE; 5], Counts::default()));
         }
-        let mut keys: Vec<([u32; 5], Counts)> = groups.into_iter().collect();
-        keys.sort_unstable_by_key(|k| k.0);
         (dims, keys)
     }
 
