@@ -123,7 +123,7 @@ pub fn text_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowText<'a>, Str
         dt if dt.is_integer() => match int_text(a.as_ref()) {
             Some(v) => ArrowText::Owned(v),
             None => return Err(bad_type(name, dt, "text (Utf8, LargeUtf8 or Utf8View)")),
-        }
+        },
         DataType::Dictionary(_, value)
             if matches!(
                 **value,

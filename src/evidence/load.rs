@@ -228,6 +228,9 @@ fn quote(k: &str) -> String {
 }
 
 fn show(v: &Value) -> String {
+    if let Some(f) = v.as_str().and_then(|s| s.strip_prefix(NON_FINITE)) {
+        return f.to_string();
+    }
     let s = v.to_string();
     if s.len() > 60 {
         format!(
@@ -296,6 +299,7 @@ fn number(errs: &mut Collector, path: &str, id: &str, v: &Value) -> Option<Decim
                 n.as_f64().and_then(decimal_from_f64)
             }
         }
+        Value::String(s) if s.starts_with(NON_FINITE) => None,
         Value::String(s) => match parse_decimal(s) {
             Ok(d) => Some(d),
             Err(e) => {
@@ -366,9 +370,15 @@ fn observation(errs: &mut Collector, path: &str, id: &str, v: &Value) -> Option<
     }
 }
 
-/// A JSON value read from TOML or JSON that refuses non-finite floats (TOML's `nan` and `inf`),
-/// which `serde_json::Value` would otherwise turn into `null` silently.
+/// A JSON value read from TOML or JSON that keeps non-finite floats (TOML's `nan` and `inf`)
+/// visible: `serde_json::Value` would turn them into `null` silently. They become a marked
+/// string ([`NON_FINITE`] + the float) that [`number`] reports as "NaN is not a finite
+/// number", naming the criterion, with every other problem of the file.
 struct FiniteValue(Value);
+
+/// Prefix of the string a non-finite float becomes (a NUL byte cannot start a real id or
+/// number, and any such string is an error wherever it appears).
+const NON_FINITE: &str = "\u{0}non-finite:";
 
 impl<'de> serde::Deserialize<'de> for FiniteValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -402,10 +412,10 @@ impl<'de> serde::de::Visitor<'de> for FiniteVisitor {
             .map(Value::from)
             .map_err(|_| E::custom(format!("the number {v} is out of range")))
     }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v)
             .map(Value::Number)
-            .ok_or_else(|| E::custom(format!("{v} is not a finite number")))
+            .unwrap_or_else(|| Value::String(format!("{NON_FINITE}{v}"))))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
