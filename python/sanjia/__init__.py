@@ -29,6 +29,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sanjia import exams
+from sanjia import exams as _exams
 from sanjia._sanjia import (
     BatchResult,
     Comparison,
@@ -76,6 +78,7 @@ __all__ = [
     "as_evidence",
     "as_rulebook",
     "compare",
+    "exams",
     "read_table",
     "score",
     "score_batch",
@@ -112,14 +115,42 @@ def as_evidence(evidence: EvidenceLike) -> Evidence:
     raise TypeError(f"expected a sanjia.Evidence, a dict or a path, not {type(evidence).__name__}")
 
 
-def score(rulebook: RulebookLike, evidence: EvidenceLike) -> Report:
+def score(
+    rulebook: RulebookLike,
+    evidence: EvidenceLike,
+    *,
+    roster: TableLike | None = None,
+    sittings: TableLike | None = None,
+    exams: TableLike | None = None,
+    exemptions: TableLike | None = None,
+    sessions: TableLike | None = None,
+    records: _exams.Records | None = None,
+) -> Report:
     """Score one hospital's evidence against a rulebook.
 
     ``rulebook`` may be a Rulebook, a built-in name or a path; ``evidence`` an Evidence, a dict
     or a path. Raises ``EvidenceError`` (naming the hospital, place and criterion) when the
     evidence cannot be scored.
+
+    Staff records (``roster`` and ``sittings``, optional ``exams`` and ``exemptions``; training
+    ``sessions``; or ``records`` from ``sanjia.exams.records``) feed the criteria that take
+    their values from them (``from = { exams = ... }`` / ``{ training = ... }`` in the
+    rulebook), evaluated with the rulebook's ``[exams]`` / ``[training]`` policies. Such a
+    criterion must then not also have a value in the evidence (``EvidenceError``).
     """
-    return _score(as_rulebook(rulebook), as_evidence(evidence))
+    rb = as_rulebook(rulebook)
+    recs = _exams._records_arg(
+        rb,
+        records,
+        {
+            "roster": roster,
+            "sittings": sittings,
+            "exams": exams,
+            "exemptions": exemptions,
+            "sessions": sessions,
+        },
+    )
+    return _score(rb, as_evidence(evidence), recs)
 
 
 def _progress_callback(
@@ -151,6 +182,12 @@ def score_batch(
     *,
     n_threads: int | None = None,
     progress: Progress = None,
+    roster: TableLike | None = None,
+    sittings: TableLike | None = None,
+    exams: TableLike | None = None,
+    exemptions: TableLike | None = None,
+    sessions: TableLike | None = None,
+    records: _exams.Records | None = None,
 ) -> BatchResult:
     """Score many hospitals in parallel (GIL released, Ctrl-C stops cleanly).
 
@@ -159,13 +196,27 @@ def score_batch(
     ``hospital_id, criterion_id`` and any of ``period, value, numerator, denominator, level``.
     A hospital whose evidence is invalid gets its error in the result; every other hospital
     is scored. ``progress=True`` shows a tqdm bar; a callable gets ``(done, total)``.
+
+    Staff records (as for :func:`score`; province-wide tables with a ``hospital_id`` column)
+    are evaluated once and filtered to each hospital.
     """
     rb = as_rulebook(rulebook)
+    recs = _exams._records_arg(
+        rb,
+        records,
+        {
+            "roster": roster,
+            "sittings": sittings,
+            "exams": exams,
+            "exemptions": exemptions,
+            "sessions": sessions,
+        },
+    )
     if isinstance(evidences_or_table, (list, tuple)):
         evs = [as_evidence(e) for e in evidences_or_table]
-        return _score_evidences(rb, evs, n_threads, _progress_callback(progress, len(evs)))
+        return _score_evidences(rb, evs, n_threads, _progress_callback(progress, len(evs)), recs)
     table = arrow_table(evidences_or_table)
-    return _score_table(rb, table, n_threads, _progress_callback(progress, None))
+    return _score_table(rb, table, n_threads, _progress_callback(progress, None), recs)
 
 
 def write_template(

@@ -2,6 +2,8 @@
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, final
 
 from sanjia._tables import ArrowArrayExportable, ArrowStreamExportable
@@ -11,6 +13,9 @@ __all__ = [
     "Comparison",
     "Evidence",
     "EvidenceError",
+    "ExamEvaluation",
+    "ExamPolicy",
+    "ExamRecords",
     "ExamsError",
     "Gap",
     "InternalError",
@@ -18,8 +23,12 @@ __all__ = [
     "Rulebook",
     "RulebookError",
     "SanjiaError",
+    "TrainingEvaluation",
     "WhatIf",
     "__version__",
+    "_exams_evaluate",
+    "_exams_records",
+    "_exams_training",
     "_panic_for_tests",
     "_score_evidences",
     "_score_table",
@@ -47,7 +56,15 @@ class EvidenceError(SanjiaError):
     problems: list[dict[str, Any]]
 
 class ExamsError(SanjiaError):
-    """Exam records cannot be evaluated."""
+    """Exam or training records cannot be evaluated; ``table`` and ``column`` (None when the
+    error is not about one), ``rows`` (the bad rows named, 0-based), ``total`` (number of bad
+    rows) and ``problems`` (table, row, reason, message) say where."""
+
+    table: str | None
+    column: str | None
+    rows: list[int]
+    total: int
+    problems: list[dict[str, Any]]
 
 class InternalError(RuntimeError):
     """A bug in sanjia (please report it with the message)."""
@@ -192,12 +209,15 @@ class BatchResult:
     ) -> None: ...
     def _write_xlsx(self, path: str | os.PathLike[str]) -> None: ...
 
-def score(rulebook: Rulebook, evidence: Evidence) -> Report: ...
+def score(
+    rulebook: Rulebook, evidence: Evidence, records: ExamRecords | None = None
+) -> Report: ...
 def _score_evidences(
     rulebook: Rulebook,
     evidences: list[Evidence],
     n_threads: int | None = None,
     progress: Callable[[int, int], object] | None = None,
+    records: ExamRecords | None = None,
 ) -> BatchResult: ...
 def _panic_for_tests(message: str) -> None: ...
 def _score_table(
@@ -205,7 +225,153 @@ def _score_table(
     table: ArrowStreamExportable | ArrowArrayExportable,
     n_threads: int | None = None,
     progress: Callable[[int, int], object] | None = None,
+    records: ExamRecords | None = None,
 ) -> BatchResult: ...
+
+@final
+class ExamPolicy:
+    """The exam policy (``sanjia.exams.Policy``)."""
+
+    def __new__(
+        cls,
+        *,
+        pass_mark: float | str | Decimal | None = None,
+        full_mark: float | str | Decimal | None = None,
+        makeup_counts: bool | None = None,
+        components: str | None = None,
+        required_components: Sequence[str] | None = None,
+        component_weights: Mapping[str, float | str | Decimal] | None = None,
+        exempt_reasons: Sequence[str] | None = None,
+        judge: str | None = None,
+        participation_target: str | None = None,
+        pass_target: str | None = None,
+        pass_rate_denominator: str | None = None,
+        kinds: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> ExamPolicy: ...
+    @staticmethod
+    def builtin() -> ExamPolicy: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> ExamPolicy: ...
+    @staticmethod
+    def from_toml(text: str) -> ExamPolicy: ...
+    @staticmethod
+    def from_rulebook(rulebook: Rulebook) -> ExamPolicy: ...
+    def replace(self, changes: Mapping[str, Any] | None = None, **kwargs: Any) -> ExamPolicy: ...
+    @property
+    def pass_mark(self) -> Decimal: ...
+    @property
+    def full_mark(self) -> Decimal: ...
+    @property
+    def makeup_counts(self) -> bool: ...
+    @property
+    def judge(self) -> str: ...
+    @property
+    def components(self) -> str: ...
+    @property
+    def required_components(self) -> list[str]: ...
+    @property
+    def component_weights(self) -> dict[str, Decimal]: ...
+    @property
+    def exempt_reasons(self) -> list[str]: ...
+    @property
+    def participation_target(self) -> str: ...
+    @property
+    def pass_target(self) -> str: ...
+    @property
+    def pass_rate_denominator(self) -> str: ...
+    @property
+    def kinds(self) -> dict[str, dict[str, Any]]: ...
+    @property
+    def sources(self) -> list[str]: ...
+    @property
+    def notes(self) -> dict[str, str]: ...
+    def rule_for_kind(self, kind: str | None = None) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_toml(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class ExamEvaluation:
+    """An exam evaluation (wrapped by ``sanjia.exams.ExamResult``)."""
+
+    def summary(self, by: list[str]) -> Any: ...
+    def people(self) -> Any: ...
+    def exemptions(self) -> Any: ...
+    def rejections(self) -> Any: ...
+    def rows(self) -> dict[str, dict[str, int]]: ...
+    @property
+    def participation_target(self) -> str: ...
+    @property
+    def pass_target(self) -> str: ...
+    @property
+    def pass_rate_denominator(self) -> str: ...
+    @property
+    def n_people(self) -> int: ...
+    def measure(
+        self,
+        measure: str,
+        *,
+        hospital: str | None = None,
+        exam_ids: list[str] | None = None,
+        exam_kinds: list[str] | None = None,
+        categories: list[str] | None = None,
+        departments: list[str] | None = None,
+    ) -> Fraction | int | None: ...
+
+@final
+class TrainingEvaluation:
+    """A training evaluation (wrapped by ``sanjia.exams.TrainingResult``)."""
+
+    def checks(self) -> Any: ...
+    def counts(self, period: str = "month") -> Any: ...
+    def rejections(self) -> Any: ...
+    def rows(self) -> dict[str, int]: ...
+    @property
+    def window(self) -> tuple[str, str] | None: ...
+    @property
+    def n_sessions(self) -> int: ...
+
+@final
+class ExamRecords:
+    """Staff records evaluated with a rulebook's policies (``sanjia.exams.Records``)."""
+
+    @property
+    def exams(self) -> ExamEvaluation | None: ...
+    @property
+    def training(self) -> TrainingEvaluation | None: ...
+
+def _exams_evaluate(
+    roster: ArrowStreamExportable | ArrowArrayExportable,
+    sittings: ArrowStreamExportable | ArrowArrayExportable,
+    exams: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    exemptions: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    policy: ExamPolicy | None = None,
+    lenient: bool = False,
+    component_columns: list[str] | None = None,
+    reference_date: str | None = None,
+    people: bool = True,
+    n_threads: int | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> ExamEvaluation: ...
+def _exams_training(
+    sessions: ArrowStreamExportable | ArrowArrayExportable,
+    requirements: str | Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    departments: list[str] | None = None,
+    lenient: bool = False,
+) -> TrainingEvaluation: ...
+def _exams_records(
+    rulebook: Rulebook,
+    roster: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    sittings: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    exams: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    exemptions: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    sessions: ArrowStreamExportable | ArrowArrayExportable | None = None,
+    component_columns: list[str] | None = None,
+    n_threads: int | None = None,
+) -> ExamRecords: ...
 
 @final
 class Gap:

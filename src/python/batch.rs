@@ -189,14 +189,16 @@ impl PyBatchResult {
 
 /// Score a list of Evidence in parallel.
 #[pyfunction]
-#[pyo3(signature = (rulebook, evidences, n_threads = None, progress = None))]
+#[pyo3(signature = (rulebook, evidences, n_threads = None, progress = None, records = None))]
 pub(crate) fn _score_evidences(
     py: Python<'_>,
     rulebook: &PyRulebook,
     evidences: Vec<PyRef<'_, PyEvidence>>,
     n_threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
+    records: Option<PyRef<'_, super::exams::PyRecords>>,
 ) -> PyResult<PyBatchResult> {
+    let records = super::exams::records_of(records.as_deref());
     let rb = rulebook.inner.clone();
     let evs: Vec<crate::Evidence> = evidences.iter().map(|e| e.inner.clone()).collect();
     let places: Vec<_> = evidences.iter().map(|e| e.places.clone()).collect();
@@ -210,7 +212,10 @@ pub(crate) fn _score_evidences(
                     if opts.cancelled() {
                         return Err(crate::BatchOptions::cancelled_error(&ev.hospital));
                     }
-                    let r = ev.sheet(&rb2).and_then(|s| score_sheet(&rb2, &s));
+                    let r = ev.sheet(&rb2).and_then(|mut s| {
+                        records.apply(&rb2, &mut s)?;
+                        score_sheet(&rb2, &s)
+                    });
                     opts.tick();
                     r
                 })
@@ -231,21 +236,32 @@ pub(crate) fn _score_evidences(
 
 /// Score a long-format table (anything with `__arrow_c_stream__`) in parallel.
 #[pyfunction]
-#[pyo3(signature = (rulebook, table, n_threads = None, progress = None))]
+#[pyo3(signature = (rulebook, table, n_threads = None, progress = None, records = None))]
 pub(crate) fn _score_table(
     py: Python<'_>,
     rulebook: &PyRulebook,
     table: PyTable,
     n_threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
+    records: Option<PyRef<'_, super::exams::PyRecords>>,
 ) -> PyResult<PyBatchResult> {
+    let records = super::exams::records_of(records.as_deref());
     let rb = rulebook.inner.clone();
     let (batches, _schema) = table.into_inner();
     let rb2 = rb.clone();
     let checked = run(py, n_threads, 0, None, move |opts| {
         opts.install(|| crate::evidence::arrow::sheets_from_batches(&rb2, &batches))
     })?;
-    let sheets = checked.map_err(|e| errors::evidence(py, &e))?;
+    let sheets: Vec<_> = checked
+        .map_err(|e| errors::evidence(py, &e))?
+        .into_iter()
+        .map(|s| {
+            s.and_then(|mut s| {
+                records.apply(&rb, &mut s)?;
+                Ok(s)
+            })
+        })
+        .collect();
     let hospitals: Vec<Option<String>> = sheets
         .iter()
         .map(|s| match s {

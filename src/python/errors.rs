@@ -136,6 +136,51 @@ pub(crate) fn evidence(py: Python<'_>, e: &crate::EvidenceError) -> PyErr {
     with_attrs(py, EvidenceError::new_err(e.to_string()), &attrs)
 }
 
+/// An exam or training engine error as `sanjia.ExamsError`, with `table` and `column` (None
+/// when the error is not about one), `rows` (the bad rows named, 0-based), `total` (number of
+/// bad rows) and `problems` (one dict per named row: table, row, reason, message).
+pub(crate) fn exams(py: Python<'_>, e: &crate::exams::ExamError) -> PyErr {
+    use crate::exams::ExamError as E;
+    let (table, column) = match e {
+        E::MissingColumn { table, column }
+        | E::ColumnType { table, column, .. }
+        | E::LengthMismatch { table, column, .. } => (Some(table.name()), Some(column.clone())),
+        E::TooManyRows { table, .. } => (Some(table.name()), None),
+        E::BadRows { shown, .. } if shown.iter().all(|r| r.table == shown[0].table) => {
+            (shown.first().map(|r| r.table.name()), None)
+        }
+        _ => (None, None),
+    };
+    let (total, shown): (usize, &[crate::exams::Rejection]) = match e {
+        E::BadRows { total, shown } => (*total, shown),
+        _ => (0, &[]),
+    };
+    let problems: Vec<Bound<'_, PyDict>> = shown
+        .iter()
+        .map(|r| {
+            let d = PyDict::new(py);
+            let _ = d.set_item("table", r.table.name());
+            let _ = d.set_item("row", r.row);
+            let _ = d.set_item("reason", r.reason.code());
+            let _ = d.set_item("message", r.reason.to_string());
+            d
+        })
+        .collect();
+    let rows: Vec<usize> = shown.iter().map(|r| r.row).collect();
+    use pyo3::IntoPyObjectExt;
+    fn any<'py>(py: Python<'py>, r: PyResult<Bound<'py, PyAny>>) -> Bound<'py, PyAny> {
+        r.unwrap_or_else(|_| py.None().into_bound(py))
+    }
+    let attrs = [
+        ("table", any(py, table.into_bound_py_any(py))),
+        ("column", any(py, column.into_bound_py_any(py))),
+        ("rows", any(py, rows.into_bound_py_any(py))),
+        ("total", any(py, total.into_bound_py_any(py))),
+        ("problems", any(py, problems.into_bound_py_any(py))),
+    ];
+    with_attrs(py, ExamsError::new_err(e.to_string()), &attrs)
+}
+
 /// The message of a caught panic.
 pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {

@@ -331,15 +331,19 @@ impl PyReport {
     }
 }
 
-/// Score one hospital's evidence against a rulebook.
+/// Score one hospital's evidence against a rulebook (with its staff records, if given:
+/// criteria with `from = { exams = ... }` take their values from them).
 #[pyfunction]
+#[pyo3(signature = (rulebook, evidence, records = None))]
 pub(crate) fn score(
     py: Python<'_>,
     rulebook: &PyRulebook,
     evidence: &PyEvidence,
+    records: Option<PyRef<'_, super::exams::PyRecords>>,
 ) -> PyResult<PyReport> {
+    let records = super::exams::records_of(records.as_deref());
     guard(|| {
-        crate::score(&rulebook.inner, &evidence.inner)
+        crate::score_with(&rulebook.inner, &evidence.inner, &records)
             .map(|inner| PyReport { inner })
             .map_err(|e| {
                 let e = super::excel::relocate(evidence.places.as_ref(), e);
