@@ -18,6 +18,9 @@
 //! assert!(!target.holds(&Quantity::ratio_of_counts(94, 99).unwrap()));
 //! ```
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;

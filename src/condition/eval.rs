@@ -1,5 +1,8 @@
 //! Evaluating a resolved condition against one hospital's scored facts, with a trace.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::ast::{AggFn, Measure};
 use super::resolve::{CCond, CValue, LevelTest};
 use crate::ratio::{Op, Quantity};

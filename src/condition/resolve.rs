@@ -1,6 +1,9 @@
 //! Resolving a parsed condition against a rulebook: ids become indices, selectors become
 //! lists of nodes, parameters become numbers. Done once, when the rulebook is compiled.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::ast::{AggFn, Cond, LevelSpec, Measure, Selector, Term, Value};
 use super::parse::span_text;
 use crate::ratio::Op;

@@ -4,6 +4,9 @@
 //! strings (pandas categoricals); integer id columns are accepted and shown as text. Numeric
 //! columns may be any integer or float type and are read without copying.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::table::{LongTable, NumberColumn, TextColumn};
 use super::{EvidenceError, Sheet};
 use crate::Rulebook;

@@ -1,5 +1,8 @@
 //! Errors in a hospital's evidence.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::fmt;
 
 /// Most problems kept in one error (the rest are counted).

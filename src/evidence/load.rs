@@ -19,6 +19,9 @@
 //! "1.1.1.1" = 1200            # a single value without period
 //! ```
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, Evidence, EvidenceError, Observation};
 use crate::ratio::{decimal_from_f64, parse_decimal};

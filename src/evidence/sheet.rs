@@ -1,5 +1,8 @@
 //! A hospital's evidence checked against a rulebook: one answer slot per node, ready to score.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, EvidenceError, Observation};
 use crate::ratio::{decimal_from_f64, Quantity};

@@ -14,6 +14,9 @@
 //! hospital in order of first appearance; every row ends up in exactly one hospital's sheet or
 //! in that hospital's error.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::{EvidenceError, Loc, Sheet, SheetBuilder};
 use crate::Rulebook;
 use rayon::prelude::*;

@@ -5,6 +5,9 @@
 //! (index 0 is the total), so a subtree is a contiguous range and scoring is a pass over flat
 //! arrays.
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::error::{Problems, RulebookError};
 use super::model::{
     Aggregate, Direction, Effect, Meta, Method, MissingAction, NodeKind, NodeSpec, RoundingLevel,

@@ -12,6 +12,9 @@
 //! condition length and nesting by the condition parser, file size by the loader, nesting of
 //! TOML / JSON values by the parsers (see `docs/reliability.md`).
 
+// Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use super::compile::{MAX_GRADES, MAX_GRADE_CONDITIONS, MAX_OUTCOMES, MAX_TEXT_LEN};
 use super::error::Problems;
 use super::load::ellipsize;
