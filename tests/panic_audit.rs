@@ -15,6 +15,18 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("batch.rs", "_score_table", "the checking and scoring run in run(), which catches panics (InternalError); around it only argument and result conversion"),
     ("batch.rs", "n_scored", "counts Ok results"),
     ("rulebook.rs", "grades", "clones the grade ids"),
+    ("exams.rs", "pass_mark", "converts a checked policy field to a Python Decimal"),
+    ("exams.rs", "full_mark", "converts a checked policy field to a Python Decimal"),
+    ("exams.rs", "judge", "names an enum value"),
+    ("exams.rs", "components", "names an enum value"),
+    ("exams.rs", "component_weights", "copies a map of checked decimals into a dict"),
+    ("exams.rs", "participation_target", "formats a checked target"),
+    ("exams.rs", "pass_target", "formats a checked target"),
+    ("exams.rs", "pass_rate_denominator", "names an enum value"),
+    ("exams.rs", "n_people", "a length"),
+    ("exams.rs", "n_sessions", "a length"),
+    ("exams.rs", "exams", "clones the evaluation into a new handle"),
+    ("exams.rs", "training", "clones the evaluation into a new handle"),
 ];
 
 /// Getters that only read compiled data (no input parsing, no indexing of input).

@@ -284,10 +284,14 @@ impl PyExamPolicy {
 
     /// The built-in policy (`rulebooks/policy/exams-default.toml`).
     #[staticmethod]
-    fn builtin() -> PyExamPolicy {
-        PyExamPolicy {
-            inner: Policy::builtin(),
-        }
+    fn builtin() -> PyResult<PyExamPolicy> {
+        guard(|| {
+            Ok({
+                PyExamPolicy {
+                    inner: Policy::builtin(),
+                }
+            })
+        })
     }
 
     /// A policy from a dict of its fields (as in the TOML file), over the built-in policy.
@@ -313,10 +317,14 @@ impl PyExamPolicy {
 
     /// The exam policy of a rulebook (its `[exams]` section over the built-in policy).
     #[staticmethod]
-    fn from_rulebook(rulebook: &PyRulebook) -> PyExamPolicy {
-        PyExamPolicy {
-            inner: rulebook.inner.exam_policy().clone(),
-        }
+    fn from_rulebook(rulebook: &PyRulebook) -> PyResult<PyExamPolicy> {
+        guard(|| {
+            Ok({
+                PyExamPolicy {
+                    inner: rulebook.inner.exam_policy().clone(),
+                }
+            })
+        })
     }
 
     /// This policy with some fields replaced (a dict, or keyword arguments).
@@ -419,11 +427,13 @@ impl PyExamPolicy {
     /// Overrides per exam kind: `{kind: {field: value}}`.
     #[getter]
     fn kinds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (k, o) in &self.inner.kinds {
-            d.set_item(k, override_dict(py, o)?)?;
-        }
-        Ok(d)
+        guard(|| {
+            let d = PyDict::new(py);
+            for (k, o) in &self.inner.kinds {
+                d.set_item(k, override_dict(py, o)?)?;
+            }
+            Ok(d)
+        })
     }
 
     /// Where the numbers come from (kept, not interpreted).
@@ -445,78 +455,88 @@ impl PyExamPolicy {
         py: Python<'py>,
         kind: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        rule_dict(py, &self.inner.rule_for_kind(kind), &d)?;
-        Ok(d)
+        guard(|| {
+            let d = PyDict::new(py);
+            rule_dict(py, &self.inner.rule_for_kind(kind), &d)?;
+            Ok(d)
+        })
     }
 
     /// Every field as a dict (`Policy.from_dict(p.to_dict()) == p`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        rule_dict(py, &self.inner.rule, &d)?;
-        d.set_item("exempt_reasons", self.exempt_reasons())?;
-        d.set_item("participation_target", self.participation_target())?;
-        d.set_item("pass_target", self.pass_target())?;
-        d.set_item("pass_rate_denominator", self.pass_rate_denominator())?;
-        d.set_item("kinds", self.kinds(py)?)?;
-        d.set_item("sources", self.sources())?;
-        d.set_item("notes", self.notes())?;
-        Ok(d)
+        guard(|| {
+            let d = PyDict::new(py);
+            rule_dict(py, &self.inner.rule, &d)?;
+            d.set_item("exempt_reasons", self.exempt_reasons())?;
+            d.set_item("participation_target", self.participation_target())?;
+            d.set_item("pass_target", self.pass_target())?;
+            d.set_item("pass_rate_denominator", self.pass_rate_denominator())?;
+            d.set_item("kinds", self.kinds(py)?)?;
+            d.set_item("sources", self.sources())?;
+            d.set_item("notes", self.notes())?;
+            Ok(d)
+        })
     }
 
     /// The policy as TOML text (`Policy.from_toml(p.to_toml()) == p`).
     fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        let v = json::to_json(self.to_dict(py)?.as_any())?;
-        toml::to_string(&v).map_err(|e| errors::internal(&e.to_string()))
+        guard(|| {
+            let v = json::to_json(self.to_dict(py)?.as_any())?;
+            toml::to_string(&v).map_err(|e| errors::internal(&e.to_string()))
+        })
     }
 
-    fn __repr__(&self) -> String {
-        let p = &self.inner;
-        let r = &p.rule;
-        let mut parts = vec![
-            format!("pass_mark={}", r.pass_mark.normalize()),
-            format!("full_mark={}", r.full_mark.normalize()),
-            format!(
-                "makeup_counts={}",
-                if r.makeup_counts { "True" } else { "False" }
-            ),
-            format!("judge='{}'", judge_name(r.judge)),
-            format!("components='{}'", components_name(r.components)),
-        ];
-        if !r.required_components.is_empty() {
-            parts.push(format!(
-                "required_components={}",
-                str_list_repr(&r.required_components)
-            ));
-        }
-        if !r.component_weights.is_empty() {
-            parts.push(format!(
-                "component_weights={}",
-                weights_repr(&r.component_weights)
-            ));
-        }
-        parts.push(format!(
-            "exempt_reasons={}",
-            str_list_repr(&p.exempt_reasons)
-        ));
-        parts.push(format!(
-            "participation_target='{}'",
-            target_text(&p.participation_target)
-        ));
-        parts.push(format!("pass_target='{}'", target_text(&p.pass_target)));
-        parts.push(format!(
-            "pass_rate_denominator='{}'",
-            denominator_name(p.pass_rate_denominator)
-        ));
-        if !p.kinds.is_empty() {
-            let k: Vec<String> = p
-                .kinds
-                .iter()
-                .map(|(k, o)| format!("{}: {}", py_str_repr(k), override_repr(o)))
-                .collect();
-            parts.push(format!("kinds={{{}}}", k.join(", ")));
-        }
-        format!("Policy({})", parts.join(", "))
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let p = &self.inner;
+                let r = &p.rule;
+                let mut parts = vec![
+                    format!("pass_mark={}", r.pass_mark.normalize()),
+                    format!("full_mark={}", r.full_mark.normalize()),
+                    format!(
+                        "makeup_counts={}",
+                        if r.makeup_counts { "True" } else { "False" }
+                    ),
+                    format!("judge='{}'", judge_name(r.judge)),
+                    format!("components='{}'", components_name(r.components)),
+                ];
+                if !r.required_components.is_empty() {
+                    parts.push(format!(
+                        "required_components={}",
+                        str_list_repr(&r.required_components)
+                    ));
+                }
+                if !r.component_weights.is_empty() {
+                    parts.push(format!(
+                        "component_weights={}",
+                        weights_repr(&r.component_weights)
+                    ));
+                }
+                parts.push(format!(
+                    "exempt_reasons={}",
+                    str_list_repr(&p.exempt_reasons)
+                ));
+                parts.push(format!(
+                    "participation_target='{}'",
+                    target_text(&p.participation_target)
+                ));
+                parts.push(format!("pass_target='{}'", target_text(&p.pass_target)));
+                parts.push(format!(
+                    "pass_rate_denominator='{}'",
+                    denominator_name(p.pass_rate_denominator)
+                ));
+                if !p.kinds.is_empty() {
+                    let k: Vec<String> = p
+                        .kinds
+                        .iter()
+                        .map(|(k, o)| format!("{}: {}", py_str_repr(k), override_repr(o)))
+                        .collect();
+                    parts.push(format!("kinds={{{}}}", k.join(", ")));
+                }
+                format!("Policy({})", parts.join(", "))
+            })
+        })
     }
 }
 
@@ -590,13 +610,15 @@ impl PyExamEvaluation {
 
     /// Row accounting per input table: `{table: {"input", "used", "rejected"}}`.
     fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.inner.rows;
-        let d = PyDict::new(py);
-        d.set_item("roster", row_count(py, r.roster)?)?;
-        d.set_item("sittings", row_count(py, r.sittings)?)?;
-        d.set_item("exams", row_count(py, r.exams)?)?;
-        d.set_item("exemptions", row_count(py, r.exemptions)?)?;
-        Ok(d)
+        guard(|| {
+            let r = &self.inner.rows;
+            let d = PyDict::new(py);
+            d.set_item("roster", row_count(py, r.roster)?)?;
+            d.set_item("sittings", row_count(py, r.sittings)?)?;
+            d.set_item("exams", row_count(py, r.exams)?)?;
+            d.set_item("exemptions", row_count(py, r.exemptions)?)?;
+            Ok(d)
+        })
     }
 
     /// The participation target used, e.g. `">= 100%"`.
@@ -642,58 +664,65 @@ impl PyExamEvaluation {
         categories: Option<Vec<String>>,
         departments: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let m: ExamMeasure =
-            serde_json::from_value(Value::String(measure.to_string())).map_err(|_| {
-                exams_err(
-                    py,
-                    &ExamError::Inconsistent(format!(
-                        "unknown exam measure {measure:?}: use participation_rate, \
-                         first_pass_rate, final_pass_rate, judged_pass_rate, expected, sat, \
-                         absent, exempt, first_passed, final_passed, judged_passed or makeups"
-                    )),
-                )
-            })?;
-        let f = filter_of(hospital, exam_ids, exam_kinds, categories, departments);
-        let c = self.inner.counts(&f);
-        let d = self.inner.pass_denominator();
-        let count = |v: u64| -> PyResult<Bound<'py, PyAny>> { Ok(v.into_pyobject(py)?.into_any()) };
-        let rate = |r: crate::exams::Rate| -> PyResult<Bound<'py, PyAny>> {
-            if r.den == 0 {
-                return Ok(py.None().into_bound(py));
+        guard(|| {
+            let m: ExamMeasure = serde_json::from_value(Value::String(measure.to_string()))
+                .map_err(|_| {
+                    exams_err(
+                        py,
+                        &ExamError::Inconsistent(format!(
+                            "unknown exam measure {measure:?}: use participation_rate, \
+                             first_pass_rate, final_pass_rate, judged_pass_rate, expected, sat, \
+                             absent, exempt, first_passed, final_passed, judged_passed or makeups"
+                        )),
+                    )
+                })?;
+            let f = filter_of(hospital, exam_ids, exam_kinds, categories, departments);
+            let c = self.inner.counts(&f);
+            let d = self.inner.pass_denominator();
+            let count =
+                |v: u64| -> PyResult<Bound<'py, PyAny>> { Ok(v.into_pyobject(py)?.into_any()) };
+            let rate = |r: crate::exams::Rate| -> PyResult<Bound<'py, PyAny>> {
+                if r.den == 0 {
+                    return Ok(py.None().into_bound(py));
+                }
+                py.import("fractions")?
+                    .getattr("Fraction")?
+                    .call1((r.num, r.den))
+            };
+            match m {
+                ExamMeasure::ParticipationRate => rate(c.participation_rate()),
+                ExamMeasure::FirstPassRate => rate(c.first_pass_rate(d)),
+                ExamMeasure::FinalPassRate => rate(c.final_pass_rate(d)),
+                ExamMeasure::JudgedPassRate => rate(c.judged_pass_rate(d)),
+                ExamMeasure::Expected => count(c.expected),
+                ExamMeasure::Sat => count(c.sat),
+                ExamMeasure::Absent => count(c.absent),
+                ExamMeasure::Exempt => count(c.exempt),
+                ExamMeasure::FirstPassed => count(c.first_passed),
+                ExamMeasure::FinalPassed => count(c.final_passed),
+                ExamMeasure::JudgedPassed => count(c.judged_passed),
+                ExamMeasure::Makeups => count(c.makeups),
             }
-            py.import("fractions")?
-                .getattr("Fraction")?
-                .call1((r.num, r.den))
-        };
-        match m {
-            ExamMeasure::ParticipationRate => rate(c.participation_rate()),
-            ExamMeasure::FirstPassRate => rate(c.first_pass_rate(d)),
-            ExamMeasure::FinalPassRate => rate(c.final_pass_rate(d)),
-            ExamMeasure::JudgedPassRate => rate(c.judged_pass_rate(d)),
-            ExamMeasure::Expected => count(c.expected),
-            ExamMeasure::Sat => count(c.sat),
-            ExamMeasure::Absent => count(c.absent),
-            ExamMeasure::Exempt => count(c.exempt),
-            ExamMeasure::FirstPassed => count(c.first_passed),
-            ExamMeasure::FinalPassed => count(c.final_passed),
-            ExamMeasure::JudgedPassed => count(c.judged_passed),
-            ExamMeasure::Makeups => count(c.makeups),
-        }
+        })
     }
 
-    fn __repr__(&self) -> String {
-        let t = self.inner.total();
-        format!(
-            "<sanjia.exams.ExamEvaluation: {} exams, expected {}, sat {}, first passed {}, \
-             final passed {}; {} people behind the gaps, {} rejected rows>",
-            self.inner.exam_ids().len(),
-            t.counts.expected,
-            t.counts.sat,
-            t.counts.first_passed,
-            t.counts.final_passed,
-            self.inner.people_len(),
-            self.inner.rejections.len()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let t = self.inner.total();
+                format!(
+                "<sanjia.exams.ExamEvaluation: {} exams, expected {}, sat {}, first passed {}, \
+                 final passed {}; {} people behind the gaps, {} rejected rows>",
+                self.inner.exam_ids().len(),
+                t.counts.expected,
+                t.counts.sat,
+                t.counts.first_passed,
+                t.counts.final_passed,
+                self.inner.people_len(),
+                self.inner.rejections.len()
+            )
+            })
+        })
     }
 }
 
@@ -802,31 +831,33 @@ pub(crate) fn _exams_evaluate(
     n_threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyExamEvaluation> {
-    let policy = policy
-        .map(|p| p.inner.clone())
-        .unwrap_or_else(Policy::builtin);
-    let options = EvalOptions {
-        lenient,
-        reference_date: parse_date(py, "reference_date", reference_date)?,
-        people,
-    };
-    let tables = ExamTables::new(
-        roster,
-        sittings,
-        exams,
-        exemptions,
-        component_columns,
-        &policy,
-    );
-    let total = tables.sittings.iter().map(|b| b.num_rows()).sum();
-    let result = run(py, n_threads, total, progress.as_ref(), move |opts| {
-        opts.install(|| tables.with_input(|input| evaluate(input, &policy, &options)))
-    })?;
-    result
-        .map(|ev| PyExamEvaluation {
-            inner: Arc::new(ev),
-        })
-        .map_err(|e| exams_err(py, &e))
+    guard(|| {
+        let policy = policy
+            .map(|p| p.inner.clone())
+            .unwrap_or_else(Policy::builtin);
+        let options = EvalOptions {
+            lenient,
+            reference_date: parse_date(py, "reference_date", reference_date)?,
+            people,
+        };
+        let tables = ExamTables::new(
+            roster,
+            sittings,
+            exams,
+            exemptions,
+            component_columns,
+            &policy,
+        );
+        let total = tables.sittings.iter().map(|b| b.num_rows()).sum();
+        let result = run(py, n_threads, total, progress.as_ref(), move |opts| {
+            opts.install(|| tables.with_input(|input| evaluate(input, &policy, &options)))
+        })?;
+        result
+            .map(|ev| PyExamEvaluation {
+                inner: Arc::new(ev),
+            })
+            .map_err(|e| exams_err(py, &e))
+    })
 }
 
 // ---------------------------------------------------------------------------------- training
@@ -902,15 +933,19 @@ impl PyTrainingEvaluation {
 
     /// Row accounting of the sessions table: `{"input", "used", "rejected"}`.
     fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        row_count(py, self.inner.rows)
+        guard(|| row_count(py, self.inner.rows))
     }
 
     /// The review window used, as `("YYYY-MM-DD", "YYYY-MM-DD")` (None without sessions).
     #[getter]
-    fn window(&self) -> Option<(String, String)> {
-        self.inner
-            .window
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+    fn window(&self) -> PyResult<Option<(String, String)>> {
+        guard(|| {
+            Ok({
+                self.inner
+                    .window
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
+        })
     }
 
     /// Number of valid sessions.
@@ -919,15 +954,19 @@ impl PyTrainingEvaluation {
         self.inner.sessions.len()
     }
 
-    fn __repr__(&self) -> String {
-        let short = self.inner.shortfalls().count();
-        format!(
-            "<sanjia.exams.TrainingEvaluation: {} sessions, {} checks, {} short, {} rejected rows>",
-            self.inner.sessions.len(),
-            self.inner.checks.len(),
-            short,
-            self.inner.rejections.len()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let short = self.inner.shortfalls().count();
+                format!(
+                "<sanjia.exams.TrainingEvaluation: {} sessions, {} checks, {} short, {} rejected rows>",
+                self.inner.sessions.len(),
+                self.inner.checks.len(),
+                short,
+                self.inner.rejections.len()
+            )
+            })
+        })
     }
 }
 
@@ -974,20 +1013,22 @@ pub(crate) fn _exams_training(
     departments: Option<Vec<String>>,
     lenient: bool,
 ) -> PyResult<PyTrainingEvaluation> {
-    let policy = training_policy(py, requirements)?;
-    let options = TrainingOptions {
-        lenient,
-        start: parse_date(py, "start", start)?,
-        end: parse_date(py, "end", end)?,
-        departments: departments.unwrap_or_default(),
-    };
-    let batches = sessions.into_inner().0;
-    let result = run(py, None, 1, None, move |_| {
-        Sessions::from_arrow(&batches).and_then(|s| evaluate_training(&s, &policy, &options))
-    })?;
-    result
-        .map(|t| PyTrainingEvaluation { inner: Arc::new(t) })
-        .map_err(|e| exams_err(py, &e))
+    guard(|| {
+        let policy = training_policy(py, requirements)?;
+        let options = TrainingOptions {
+            lenient,
+            start: parse_date(py, "start", start)?,
+            end: parse_date(py, "end", end)?,
+            departments: departments.unwrap_or_default(),
+        };
+        let batches = sessions.into_inner().0;
+        let result = run(py, None, 1, None, move |_| {
+            Sessions::from_arrow(&batches).and_then(|s| evaluate_training(&s, &policy, &options))
+        })?;
+        result
+            .map(|t| PyTrainingEvaluation { inner: Arc::new(t) })
+            .map_err(|e| exams_err(py, &e))
+    })
 }
 
 // ----------------------------------------------------------------------------------- records
@@ -1018,20 +1059,24 @@ impl PyRecords {
         })
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "<sanjia.exams.Records: exams {}, training {}>",
-            if self.inner.exams.is_some() {
-                "yes"
-            } else {
-                "no"
-            },
-            if self.inner.training.is_some() {
-                "yes"
-            } else {
-                "no"
-            }
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "<sanjia.exams.Records: exams {}, training {}>",
+                    if self.inner.exams.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    if self.inner.training.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                )
+            })
+        })
     }
 }
 
@@ -1053,46 +1098,48 @@ pub(crate) fn _exams_records(
     component_columns: Option<Vec<String>>,
     n_threads: Option<usize>,
 ) -> PyResult<PyRecords> {
-    let rb = rulebook.inner.clone();
-    let tables = match (roster, sittings) {
-        (Some(r), Some(s)) => Some(ExamTables::new(
-            r,
-            s,
-            exams,
-            exemptions,
-            component_columns,
-            rb.exam_policy(),
-        )),
-        (None, None) if exams.is_none() && exemptions.is_none() => None,
-        _ => {
-            return Err(exams_err(
-                py,
-                &ExamError::Inconsistent(
-                    "exam records need both a roster and sittings (exams and exemptions are \
-                     optional)"
-                        .to_string(),
-                ),
-            ))
-        }
-    };
-    let sessions = sessions.map(|t| t.into_inner().0);
-    let result = run(py, n_threads, 1, None, move |opts| {
-        opts.install(|| -> Result<Records, ExamError> {
-            let mut records = Records::default();
-            if let Some(t) = &tables {
-                records =
-                    t.with_input(|input| records.with_exams(&rb, input, &EvalOptions::default()))?;
-            }
-            if let Some(b) = &sessions {
-                let s = Sessions::from_arrow(b)?;
-                records = records.with_training(&rb, &s, &TrainingOptions::default())?;
-            }
-            Ok(records)
-        })
-    })?;
-    result
-        .map(|r| PyRecords { inner: Arc::new(r) })
-        .map_err(|e| exams_err(py, &e))
+    guard(|| {
+        let rb = rulebook.inner.clone();
+        let tables =
+            match (roster, sittings) {
+                (Some(r), Some(s)) => Some(ExamTables::new(
+                    r,
+                    s,
+                    exams,
+                    exemptions,
+                    component_columns,
+                    rb.exam_policy(),
+                )),
+                (None, None) if exams.is_none() && exemptions.is_none() => None,
+                _ => return Err(exams_err(
+                    py,
+                    &ExamError::Inconsistent(
+                        "exam records need both a roster and sittings (exams and exemptions are \
+                         optional)"
+                            .to_string(),
+                    ),
+                )),
+            };
+        let sessions = sessions.map(|t| t.into_inner().0);
+        let result = run(py, n_threads, 1, None, move |opts| {
+            opts.install(|| -> Result<Records, ExamError> {
+                let mut records = Records::default();
+                if let Some(t) = &tables {
+                    records = t.with_input(|input| {
+                        records.with_exams(&rb, input, &EvalOptions::default())
+                    })?;
+                }
+                if let Some(b) = &sessions {
+                    let s = Sessions::from_arrow(b)?;
+                    records = records.with_training(&rb, &s, &TrainingOptions::default())?;
+                }
+                Ok(records)
+            })
+        })?;
+        result
+            .map(|r| PyRecords { inner: Arc::new(r) })
+            .map_err(|e| exams_err(py, &e))
+    })
 }
 
 /// The records of a `records=` argument (empty when None).
