@@ -50,29 +50,59 @@ pub fn demo() -> &'static Rulebook {
 /// stable (saving the reloaded rulebook gives the same text and the same content hash).
 pub fn exercise_rulebook(rb: &Rulebook) {
     let _ = rb.tree_text();
+    // No evidence (everything missing), and every criterion answered (best levels, gates
+    // passed, a small and a large value for every indicator): scoring either succeeds or
+    // errs, and a report renders in every form.
     let empty = Evidence::new("H");
-    if let Ok(report) = sanjia::score(rb, &empty) {
-        let _ = report.explain();
-        let _ = report.to_json();
+    let mut full = Evidence::new("H");
+    for &i in rb.evidence_nodes() {
+        let node = &rb.nodes()[i as usize];
+        let id = node.id.clone();
+        use sanjia::evidence::{ArticleLevel, ElementResult, Observation};
+        use sanjia::rulebook::model::NodeKind;
+        match node.kind {
+            NodeKind::Gate => {
+                full.gates.insert(id, true);
+            }
+            NodeKind::Article => {
+                full.articles.insert(id, ArticleLevel::A);
+            }
+            NodeKind::Element => {
+                full.elements.insert(id, ElementResult::Partial);
+            }
+            NodeKind::Indicator => {
+                let s = full.indicators.entry(id).or_default();
+                s.insert("2023".into(), Observation::Value("0.5".parse().unwrap()));
+                s.insert(
+                    "2024".into(),
+                    Observation::Ratio {
+                        numerator: 3.into(),
+                        denominator: 7.into(),
+                    },
+                );
+            }
+            NodeKind::Group => {}
+        }
+    }
+    for ev in [&empty, &full] {
+        if let Ok(report) = sanjia::score(rb, ev) {
+            let _ = report.explain();
+            let _ = report.to_json();
+            let _ = report.deductions();
+            let _ = report.missing();
+            let _ = report.status();
+        }
     }
     let toml = rb.to_toml();
     let back = Rulebook::from_toml(&toml)
         .unwrap_or_else(|e| panic!("to_toml output does not load: {e}\n{toml}"));
     assert_eq!(back.to_toml(), toml, "TOML round trip is not stable");
-    assert_eq!(
-        back.content_hash(),
-        rb.content_hash(),
-        "hash changed through TOML"
-    );
+    assert_eq!(back.content_hash(), rb.content_hash(), "hash changed through TOML");
     let json = rb.to_json();
     let back = Rulebook::from_json(&json)
         .unwrap_or_else(|e| panic!("to_json output does not load: {e}\n{json}"));
     assert_eq!(back.to_json(), json, "JSON round trip is not stable");
-    assert_eq!(
-        back.content_hash(),
-        rb.content_hash(),
-        "hash changed through JSON"
-    );
+    assert_eq!(back.content_hash(), rb.content_hash(), "hash changed through JSON");
 }
 
 /// Rulebook loader, TOML: any text either loads or gives a RulebookError; a loaded rulebook

@@ -410,3 +410,25 @@ fn files_larger_than_the_limit_are_not_read() {
     // Text given directly is held to the same limit.
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn numbers_too_far_apart_are_an_error_not_a_panic() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/regressions/rulebook_toml/numbers-far-apart.toml"),
+    )
+    .unwrap();
+    let rb = Rulebook::from_toml(&text).unwrap();
+    let mut ev = Evidence::new("H");
+    ev.articles
+        .insert("a".into(), sanjia::evidence::ArticleLevel::A);
+    ev.articles
+        .insert("b".into(), sanjia::evidence::ArticleLevel::D);
+    let e = ev_err(sanjia::score(&rb, &ev));
+    assert!(
+        e.to_string()
+            .contains("too large or too far apart for 28-digit decimals"),
+        "{e}"
+    );
+    assert_eq!(e.hospital.as_deref(), Some("H"));
+}

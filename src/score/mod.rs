@@ -166,7 +166,40 @@ pub fn score_with(
 }
 
 /// Score a checked sheet.
+///
+/// Every number is exact ([`Decimal`], 28 digits), so a rulebook whose numbers are far apart
+/// (e.g. a 10^14-point total over a part worth 10^-15) can overflow while scoring: that is an
+/// error naming the hospital ("numbers too large or too far apart"), never a panic. Other
+/// panics are bugs and are not caught here.
 pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        score_sheet_exact(rb, sheet)
+    })) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            // rust_decimal's messages: "Addition overflowed", "Multiplication overflowed",
+            // "Division overflowed", "Division by zero", ...
+            if msg.contains("overflow") || msg.contains("Division by zero") {
+                Err(EvidenceError::single(
+                    Some(&sheet.hospital),
+                    format!(
+                        "cannot score exactly: the numbers of the rulebook and the evidence are \
+                         too large or too far apart for 28-digit decimals ({msg})"
+                    ),
+                ))
+            } else {
+                std::panic::resume_unwind(p)
+            }
+        }
+    }
+}
+
+fn score_sheet_exact(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceError> {
     let nodes = rb.nodes();
     let mut criteria = vec![CriterionScore::not_applicable(); nodes.len()];
     let mut missing = Vec::new();
