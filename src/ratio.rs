@@ -101,7 +101,29 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     if !v.is_finite() {
         return None;
     }
-    Decimal::from_f64(v).map(|d| d.normalize())
+    // Fast path for the common case (counts, and values typed with up to 6 decimals): if the
+    // decimal m / 10^k (|m| < 10^15, so at most 15 significant digits) is the float's nearest
+    // decimal, i.e. it converts back to exactly `v`, it is also what rounding `v` to 15
+    // significant digits gives: 15-digit decimals are further apart than a float's spacing.
+    const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    for (k, p) in POW10.iter().enumerate() {
+        let m = (v * p).round();
+        if m.abs() < 1e15 && m / p == v {
+            return Some(Decimal::new(m as i64, k as u32).normalize());
+        }
+    }
+    round15(v)
+}
+
+/// `v` rounded to 15 significant digits, exactly (the float formatter rounds correctly).
+fn round15(v: f64) -> Option<Decimal> {
+    if v.abs() < 1e-13 {
+        // 15 significant digits would need more than the 28 decimal places a Decimal has:
+        // keep 28 places (a value this small is 0 for every threshold a rulebook writes).
+        return Decimal::from_f64(v).map(|d| d.normalize());
+    }
+    let text = format!("{v:.14e}");
+    Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }
 
 /// Decimal places kept by [`snap`].
@@ -394,6 +416,31 @@ mod tests {
         assert!(!full.holds(&Quantity::ratio_of_counts(2999, 3000).unwrap()));
         let gt: Target = "> 70%".parse().unwrap();
         assert!(!gt.holds(&Quantity::ratio_of_counts(7, 10).unwrap()));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_rounding_to_15_digits() {
+        let mut x: u64 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 11
+        };
+        for _ in 0..200_000 {
+            let r = next();
+            let v = match r % 6 {
+                0 => (r % 100_000) as f64,
+                1 => (r % 1_000_000) as f64 / 10.0,
+                2 => (r % 10_000_000) as f64 / 1000.0,
+                3 => f64::from_bits(r | 0x3ff0_0000_0000_0000) * 93.7,
+                4 => -((r % 1_000_000) as f64) / 100.0 + 0.1 + 0.2,
+                _ => (r as f64) / 3.0,
+            };
+            assert_eq!(decimal_from_f64(v), round15(v), "{v:e}");
+        }
+        assert_eq!(decimal_from_f64(0.95), Some(Decimal::new(95, 2)));
+        assert_eq!(decimal_from_f64(4286.654), Some(Decimal::new(4286654, 3)));
+        assert_eq!(decimal_from_f64(0.57 * 100.0), Some(Decimal::from(57)));
+        assert_eq!(decimal_from_f64(1200.0), Some(Decimal::from(1200)));
     }
 
     #[test]
