@@ -182,7 +182,7 @@ fn tree_shape() {
         &e,
         "node[2].parent",
         Some("x"),
-        "parent \"a1\" is a article; only groups have children",
+        "parent \"a1\" is an article; only groups have children",
     );
     // A group without children, "total" as an id.
     let e = toml_err(&with(

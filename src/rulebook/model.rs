@@ -57,7 +57,14 @@ impl<'de> Deserialize<'de> for Num {
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Num, E> {
                 let d = decimal_from_f64(v)
                     .ok_or_else(|| E::custom(format!("{v} is not a finite number in range")))?;
-                // A float literal with more than 15 significant digits cannot be read exactly.
+                // A float literal with more than 15 significant digits cannot be read exactly:
+                // its 15-digit reading does not convert back to the same float.
+                if d.to_string().parse::<f64>().ok() != Some(v) {
+                    return Err(E::custom(format!(
+                        "{v:?} has more than 15 significant digits; sanjia reads numbers exactly \
+                         to 15"
+                    )));
+                }
                 parse_decimal(&d.to_string()).map_err(E::custom)?;
                 Ok(Num(d))
             }
