@@ -217,70 +217,43 @@ fn number(d: Decimal, pct: bool) -> String {
     }
 }
 
-/// The quantity a value measures and a description of it (`pct`: show numbers as percentages).
-fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, String) {
+/// A measured value and what its description needs.
+struct Raw {
+    q: Option<Quantity>,
+    aux: Aux,
+}
+
+enum Aux {
+    None,
+    /// Criteria passing a level test, of applicable ones.
+    Tally(u64, u64),
+    /// A count.
+    Count(u64),
+    /// The node a min / max picked.
+    Pick(u32),
+}
+
+fn raw(q: Option<Quantity>) -> Raw {
+    Raw { q, aux: Aux::None }
+}
+
+/// The quantity a value measures, without any text: the one place numbers are computed, for
+/// both [`evaluate`] (which then describes them) and [`holds`].
+fn measure_raw(v: &CValue, facts: &dyn Facts) -> Raw {
     match v {
-        CValue::Number(d) => (Some(Quantity::Decimal(*d)), number(*d, pct)),
-        CValue::Param(name, d) => (
-            Some(Quantity::Decimal(*d)),
-            format!("${name} ({})", number(*d, pct)),
-        ),
-        CValue::Points(0) => match facts.points(0) {
-            Some(p) => (Some(p.into()), format!("total {}", dec(p))),
-            None => (None, "total (undefined: nothing applicable)".into()),
-        },
-        CValue::Points(n) => match facts.points(*n) {
-            Some(p) => (
-                Some(p.into()),
-                format!("points of {} = {}", facts.id(*n), dec(p)),
-            ),
-            None => (None, format!("points of {} (not applicable)", facts.id(*n))),
-        },
-        CValue::MaxPoints(n) => match facts.max_points(*n) {
-            Some(p) => (
-                Some(p.into()),
-                format!("max points of {} = {}", facts.id(*n), dec(p)),
-            ),
-            None => (
-                None,
-                format!("max points of {} (not applicable)", facts.id(*n)),
-            ),
-        },
-        CValue::Rate(n) => match rate(*n, facts) {
-            Some(q) => (Some(q), format!("rate of {} = {q}", facts.id(*n))),
-            None => (None, format!("rate of {} (not applicable)", facts.id(*n))),
-        },
-        CValue::IndicatorValue(n) => match facts.indicator_value(*n) {
-            // A value from counts is scale × numerator / denominator in the indicator's unit,
-            // not a share: show it as a number (95), not as "9500/100 (9500%)".
-            Some(q) => {
-                let shown = match q {
-                    Quantity::Decimal(d) => dec(d),
-                    Quantity::Ratio { .. } => q.display_decimal(4).to_string(),
-                };
-                (Some(q), format!("value of {} = {shown}", facts.id(*n)))
-            }
-            None => (None, format!("value of {} (no value)", facts.id(*n))),
-        },
-        CValue::Share(nodes, test, desc) => {
+        CValue::Number(d) | CValue::Param(_, d) => raw(Some(Quantity::Decimal(*d))),
+        CValue::Points(n) => raw(facts.points(*n).map(Quantity::Decimal)),
+        CValue::MaxPoints(n) => raw(facts.max_points(*n).map(Quantity::Decimal)),
+        CValue::Rate(n) => raw(rate(*n, facts)),
+        CValue::IndicatorValue(n) => raw(facts.indicator_value(*n)),
+        CValue::Share(nodes, test, _) => {
             let (hit, of) = tally(nodes, *test, facts);
-            match Quantity::ratio_of_counts(hit, of) {
-                Some(q) => (
-                    Some(q),
-                    format!(
-                        "{hit} of {of} {desc} ({}%)",
-                        Quantity::ratio_of_counts(hit * 100, of)
-                            .map(|p| p.display_decimal(2))
-                            .unwrap_or_default()
-                    ),
-                ),
-                None => (
-                    None,
-                    format!("share of {desc} (undefined: none applicable)"),
-                ),
+            Raw {
+                q: Quantity::ratio_of_counts(hit, of),
+                aux: Aux::Tally(hit, of),
             }
         }
-        CValue::Count(nodes, test, desc) => {
+        CValue::Count(nodes, test, _) => {
             let n = match test {
                 Some(t) => tally(nodes, *t, facts).0,
                 None => nodes
@@ -288,74 +261,142 @@ fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, Strin
                     .filter(|&&n| facts.points(n).is_some() || facts.level_rank(n).is_some())
                     .count() as u64,
             };
-            (Some(Decimal::from(n).into()), format!("{n} {desc}"))
+            Raw {
+                q: Some(Decimal::from(n).into()),
+                aux: Aux::Count(n),
+            }
         }
-        CValue::Aggregate(f, m, nodes, desc) => {
-            let values: Vec<(u32, Quantity)> = nodes
-                .iter()
-                .filter_map(|&n| {
-                    let q = match m {
-                        Measure::Points => facts.points(n).map(Quantity::Decimal),
-                        Measure::Rate => rate(n, facts),
-                    };
-                    q.map(|q| (n, q))
-                })
-                .collect();
+        CValue::Aggregate(f, m, nodes, _) => {
+            let value = |n: u32| match m {
+                Measure::Points => facts.points(n).map(Quantity::Decimal),
+                Measure::Rate => rate(n, facts),
+            };
+            match f {
+                AggFn::Min | AggFn::Max => {
+                    let mut best: Option<(u32, Quantity)> = None;
+                    for &n in nodes {
+                        let Some(q) = value(n) else { continue };
+                        let better = match &best {
+                            None => true,
+                            Some((_, b)) => {
+                                let ord = q.cmp_exact(b);
+                                if *f == AggFn::Min {
+                                    ord.is_lt()
+                                } else {
+                                    ord.is_gt()
+                                }
+                            }
+                        };
+                        if better {
+                            best = Some((n, q));
+                        }
+                    }
+                    match best {
+                        Some((n, q)) => Raw {
+                            q: Some(q),
+                            aux: Aux::Pick(n),
+                        },
+                        None => raw(None),
+                    }
+                }
+                AggFn::Mean => {
+                    let (mut sum, mut count) = (Decimal::ZERO, 0u64);
+                    for &n in nodes {
+                        if let Some(q) = value(n) {
+                            sum += q.to_decimal();
+                            count += 1;
+                        }
+                    }
+                    raw(Quantity::ratio(sum, Decimal::from(count)))
+                }
+            }
+        }
+    }
+}
+
+/// The quantity a value measures and a description of it (`pct`: show numbers as percentages).
+fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, String) {
+    let r = measure_raw(v, facts);
+    let text = match (v, r.q) {
+        (CValue::Number(d), _) => number(*d, pct),
+        (CValue::Param(name, d), _) => format!("${name} ({})", number(*d, pct)),
+        (CValue::Points(0), Some(q)) => format!("total {}", dec(q.to_decimal())),
+        (CValue::Points(0), None) => "total (undefined: nothing applicable)".into(),
+        (CValue::Points(n), Some(q)) => {
+            format!("points of {} = {}", facts.id(*n), dec(q.to_decimal()))
+        }
+        (CValue::Points(n), None) => format!("points of {} (not applicable)", facts.id(*n)),
+        (CValue::MaxPoints(n), Some(q)) => {
+            format!("max points of {} = {}", facts.id(*n), dec(q.to_decimal()))
+        }
+        (CValue::MaxPoints(n), None) => {
+            format!("max points of {} (not applicable)", facts.id(*n))
+        }
+        (CValue::Rate(n), Some(q)) => format!("rate of {} = {q}", facts.id(*n)),
+        (CValue::Rate(n), None) => format!("rate of {} (not applicable)", facts.id(*n)),
+        // A value from counts is scale × numerator / denominator in the indicator's unit, not
+        // a share: show it as a number (95), not as "9500/100 (9500%)".
+        (CValue::IndicatorValue(n), Some(q)) => {
+            let shown = match q {
+                Quantity::Decimal(d) => dec(d),
+                Quantity::Ratio { .. } => q.display_decimal(4).to_string(),
+            };
+            format!("value of {} = {shown}", facts.id(*n))
+        }
+        (CValue::IndicatorValue(n), None) => format!("value of {} (no value)", facts.id(*n)),
+        (CValue::Share(_, _, desc), Some(_)) => match r.aux {
+            Aux::Tally(hit, of) => format!(
+                "{hit} of {of} {desc} ({}%)",
+                Quantity::ratio_of_counts(hit * 100, of)
+                    .map(|p| p.display_decimal(2))
+                    .unwrap_or_default()
+            ),
+            _ => desc.clone(),
+        },
+        (CValue::Share(_, _, desc), None) => {
+            format!("share of {desc} (undefined: none applicable)")
+        }
+        (CValue::Count(_, _, desc), _) => match r.aux {
+            Aux::Count(n) => format!("{n} {desc}"),
+            _ => desc.clone(),
+        },
+        (CValue::Aggregate(f, m, _, desc), q) => {
             let what = match m {
                 Measure::Points => "points",
                 Measure::Rate => "rate",
             };
-            if values.is_empty() {
-                return (
-                    None,
-                    format!("{what} over {desc} (undefined: none applicable)"),
-                );
+            match (f, q, &r.aux) {
+                (_, None, _) => format!("{what} over {desc} (undefined: none applicable)"),
+                (AggFn::Mean, Some(q), _) => {
+                    format!("mean {what} over {desc} = {}", q.display_decimal(4))
+                }
+                (f, Some(q), aux) => {
+                    let name = if *f == AggFn::Min { "lowest" } else { "highest" };
+                    let at = match aux {
+                        Aux::Pick(n) => format!(" ({})", facts.id(*n)),
+                        _ => String::new(),
+                    };
+                    format!("{name} {what} over {desc} = {q}{at}")
+                }
             }
-            match f {
-                AggFn::Min | AggFn::Max => {
-                    let Some(pick) = values.iter().copied().reduce(|a, b| {
-                        let ord = b.1.cmp_exact(&a.1);
-                        let better = match f {
-                            AggFn::Min => ord.is_lt(),
-                            _ => ord.is_gt(),
-                        };
-                        if better {
-                            b
-                        } else {
-                            a
-                        }
-                    }) else {
-                        return (
-                            None,
-                            format!("{what} over {desc} (undefined: none applicable)"),
-                        );
-                    };
-                    let name = if *f == AggFn::Min {
-                        "lowest"
-                    } else {
-                        "highest"
-                    };
-                    (
-                        Some(pick.1),
-                        format!(
-                            "{name} {what} over {desc} = {} ({})",
-                            pick.1,
-                            facts.id(pick.0)
-                        ),
-                    )
-                }
-                AggFn::Mean => {
-                    let n = Decimal::from(values.len() as u64);
-                    let sum = values
-                        .iter()
-                        .map(|(_, q)| q.to_decimal())
-                        .fold(Decimal::ZERO, |a, b| a + b);
-                    let q = Quantity::Ratio { num: sum, den: n };
-                    (
-                        Some(q),
-                        format!("mean {what} over {desc} = {}", q.display_decimal(4)),
-                    )
-                }
+        }
+    };
+    (r.q, text)
+}
+
+/// Whether a condition holds, without building a trace (the same numbers as [`evaluate`];
+/// for scoring many hospitals).
+pub fn holds(cond: &CCond, facts: &dyn Facts) -> bool {
+    match cond {
+        CCond::All(parts, _) => parts.iter().all(|p| holds(p, facts)),
+        CCond::Any(parts, _) => parts.iter().any(|p| holds(p, facts)),
+        CCond::Not(inner, _) => !holds(inner, facts),
+        CCond::NoGateFailed(outcome, _) => !facts.any_gate_failed(*outcome),
+        CCond::GatePassed(g, _) => facts.gate_passed(*g),
+        CCond::Compare(l, op, r, _) => {
+            match (measure_raw(l, facts).q, measure_raw(r, facts).q) {
+                (Some(a), Some(b)) => op.holds(a.cmp_exact(&b)),
+                _ => false,
             }
         }
     }

@@ -21,6 +21,6 @@ pub mod eval;
 pub mod parse;
 pub mod resolve;
 
-pub use eval::{evaluate, Facts, Trace};
+pub use eval::{evaluate, holds, Facts, Trace};
 pub use parse::{parse, ParseError};
 pub use resolve::{CCond, CValue, LevelTest, Scope};
