@@ -432,3 +432,27 @@ fn numbers_too_far_apart_are_an_error_not_a_panic() {
     );
     assert_eq!(e.hospital.as_deref(), Some("H"));
 }
+
+#[test]
+fn too_many_selector_terms_in_all_conditions() {
+    // Each selector term is a pass over every node when the conditions are resolved: 4 grades
+    // x 64 conditions x 24 measures x 16 terms would be 98,304 passes.
+    let sel = vec!["articles"; 16].join(" ");
+    let cond = format!("{:?}", vec![format!("count({sel}) >= 0"); 24].join(" and "));
+    let conds = vec![cond; 64].join(", ");
+    let mut t = format!("{HEAD}{PART}");
+    for g in 0..4 {
+        let _ = write!(t, "[[grade]]\nid = \"g{g}\"\nwhen = [{conds}]\n");
+    }
+    let e = within(60, "many selector terms", || {
+        rb_err(Rulebook::from_toml(&t))
+    });
+    assert!(
+        e.to_string().contains(&format!(
+            "more than {} selector terms in all",
+            sanjia::rulebook::compile::MAX_SELECTOR_TERMS
+        )),
+        "{e}"
+    );
+    assert_eq!(e.problems.len(), 1, "{e}");
+}

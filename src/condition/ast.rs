@@ -39,6 +39,33 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// Selector terms in the condition. Resolving each is a pass over the rulebook's nodes,
+    /// so the compiler bounds their total (`MAX_SELECTOR_TERMS`).
+    pub fn selector_terms(&self) -> usize {
+        fn value(v: &Value) -> usize {
+            match v {
+                Value::Share(s, _) | Value::Count(s, _) | Value::Aggregate(_, _, s) => {
+                    s.terms.iter().map(term).sum()
+                }
+                _ => 0,
+            }
+        }
+        fn term(t: &Term) -> usize {
+            match t {
+                Term::Not(t) => 1 + term(t),
+                _ => 1,
+            }
+        }
+        match self {
+            Cond::All(parts, _) | Cond::Any(parts, _) => {
+                parts.iter().map(Cond::selector_terms).sum()
+            }
+            Cond::Not(c, _) => c.selector_terms(),
+            Cond::Compare { left, right, .. } => value(left) + value(right),
+            Cond::NoGateFailed { .. } | Cond::GatePassed(..) => 0,
+        }
+    }
+
     /// The source span.
     pub fn span(&self) -> Span {
         match self {

@@ -6,7 +6,10 @@
 //! arrays.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::error::{Problems, RulebookError};
 use super::model::{
@@ -32,6 +35,10 @@ pub const MAX_GRADES: usize = 64;
 pub const MAX_GRADE_CONDITIONS: usize = 64;
 /// Most outcomes a rulebook may define.
 pub const MAX_OUTCOMES: usize = 256;
+/// Most selector terms (`articles`, `core`, `under P2`, ...) in all grade conditions together:
+/// resolving each is a pass over every node, so this bounds compile time (200,000 nodes ×
+/// 1,024 terms); real rulebooks use a few dozen.
+pub const MAX_SELECTOR_TERMS: usize = 1024;
 
 /// Article levels by rank (0 = D … 3 = A). `E` means not applicable.
 pub const ARTICLE_LEVELS: [&str; 4] = ["D", "C", "B", "A"];
@@ -938,6 +945,7 @@ impl Compiler {
                 p.push(format!("{path}.id"), None, "is empty");
             }
             if let Some(first) = grade_ids.insert(g.id.as_str(), gi) {
+        let (mut selector_terms, mut too_many_terms) = (0usize, false);
                 p.push(
                     format!("{path}.id"),
                     Some(&g.id),
@@ -955,6 +963,24 @@ impl Compiler {
                     },
                 }
             }
+                    Ok(c)
+                        if {
+                            selector_terms += c.selector_terms();
+                            selector_terms > MAX_SELECTOR_TERMS
+                        } =>
+                    {
+                        if !too_many_terms {
+                            too_many_terms = true;
+                            p.push(
+                                cpath,
+                                Some(&g.id),
+                                format!(
+                                    "the grade conditions use more than {MAX_SELECTOR_TERMS} \
+                                     selector terms in all"
+                                ),
+                            );
+                        }
+                    }
             grades.push(Grade {
                 id: g.id.clone(),
                 title: g.title.clone(),
