@@ -349,7 +349,7 @@ pub(crate) fn evaluate_keyed(
     };
 
     // 2.-4. resolve, sort, per exam: 64-bit keys when the ids, attempts and rows fit.
-    let dict_maps = dictionary_maps(sittings, &staff.ids, &exams.ids);
+    let dict_maps = dictionary_maps(sittings, &staff.table, &exams.ids);
     let (n_exams, n_staff, n_rows) = (exams.ids.len(), staff.len(), sittings.len());
     let attempts = if Layout::spare_attempt_bits(n_exams, n_staff, n_rows) >= 16 {
         u16::MAX

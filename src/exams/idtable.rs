@@ -1,32 +1,53 @@
 //! A string → id table for the hot loop's staff lookups.
 //!
 //! Millions of sittings are matched against a roster of up to hundreds of thousands of staff
-//! ids. With rows in random order each lookup is a few cache misses, so the table is built for
-//! memory-level parallelism: open addressing over 8-byte slots (a 32-bit hash tag and the id),
-//! keys kept back to back in one buffer, and a two-phase lookup for a block of rows — first
-//! every row's hash and first slot are loaded (independent loads the CPU overlaps), then the
-//! keys are compared.
+//! ids. With rows in random order each lookup misses the cache, so the table is built to miss
+//! once: open addressing over 32-byte entries (two per cache line) holding a 32-bit hash tag,
+//! the id and the key itself when it is at most 23 bytes long (staff ids are), so that finding
+//! and verifying a key reads one cache line; longer keys are compared against the names. A
+//! block of rows is looked up in two phases — first every row's hash is computed and its first
+//! entry loaded (independent loads that the CPU overlaps), then the keys are compared.
 
 use super::names::Names;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-const EMPTY: u64 = 0;
+/// Keys up to this many bytes are stored in the entry.
+const INLINE: usize = 23;
+/// `len` of an entry whose key is longer than [`INLINE`].
+const LONG: u8 = u8::MAX;
+
+/// One slot: `tag == 0` means empty.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Entry {
+    tag: u32,
+    id: u32,
+    len: u8,
+    key: [u8; INLINE],
+}
+
+const EMPTY: Entry = Entry {
+    tag: 0,
+    id: 0,
+    len: 0,
+    key: [0; INLINE],
+};
 
 /// Ids of a fixed set of distinct strings.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdTable {
-    slots: Vec<u64>,
+    entries: Vec<Entry>,
     shift: u32,
     /// The keys; id = position.
     pub(crate) names: Names,
 }
 
-/// A key's hash, and the first slot to probe.
+/// A key's hash, and the tag of the first entry to probe.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Probe {
     hash: u64,
-    slot: u64,
+    first: u32,
 }
 
 #[inline]
@@ -37,29 +58,41 @@ fn hash(s: &str) -> u64 {
 }
 
 #[inline]
-fn tag(h: u64) -> u64 {
-    // low 32 bits of the hash, never 0 so that a used slot is never EMPTY
-    ((h as u32) | 1) as u64
+fn tag(h: u64) -> u32 {
+    // low 32 bits of the hash, never 0 so that a used entry is never empty
+    (h as u32) | 1
 }
 
 impl IdTable {
     /// A table over distinct keys (ids = positions in `names`).
     pub(crate) fn new(names: Names) -> IdTable {
         let n = names.len().max(1);
-        let cap = (n * 2).next_power_of_two().max(16);
+        // load factor between 0.33 and 0.67
+        let cap = (n + n / 2).next_power_of_two().max(16);
         let bits = cap.trailing_zeros();
         let mut t = IdTable {
-            slots: vec![EMPTY; cap],
+            entries: vec![EMPTY; cap],
             shift: 64 - bits,
             names,
         };
         for id in 0..t.names.len() as u32 {
-            let h = hash(t.names.get(id));
+            let key = t.names.get(id);
+            let h = hash(key);
             let mut i = t.index(h);
-            while t.slots[i] != EMPTY {
+            while t.entries[i].tag != 0 {
                 i = (i + 1) & (cap - 1);
             }
-            t.slots[i] = (tag(h) << 32) | id as u64;
+            let mut e = Entry {
+                tag: tag(h),
+                id,
+                len: LONG,
+                key: [0; INLINE],
+            };
+            if key.len() <= INLINE {
+                e.len = key.len() as u8;
+                e.key[..key.len()].copy_from_slice(key.as_bytes());
+            }
+            t.entries[i] = e;
         }
         t
     }
@@ -69,13 +102,13 @@ impl IdTable {
         (h >> self.shift) as usize
     }
 
-    /// Phase 1: hash the key and load its first slot.
+    /// Phase 1: hash the key and load its first entry.
     #[inline]
     pub(crate) fn start(&self, s: &str) -> Probe {
         let h = hash(s);
         Probe {
             hash: h,
-            slot: self.slots.get(self.index(h)).copied().unwrap_or(EMPTY),
+            first: self.entries.get(self.index(h)).map_or(0, |e| e.tag),
         }
     }
 
@@ -83,21 +116,27 @@ impl IdTable {
     #[inline]
     pub(crate) fn finish(&self, s: &str, p: Probe) -> Option<u32> {
         let want = tag(p.hash);
-        let mask = self.slots.len() - 1;
+        let mask = self.entries.len() - 1;
         let mut i = self.index(p.hash);
-        let mut slot = p.slot;
+        if p.first == 0 {
+            return None;
+        }
         loop {
-            if slot == EMPTY {
+            let e = &self.entries[i];
+            if e.tag == 0 {
                 return None;
             }
-            if slot >> 32 == want {
-                let id = slot as u32;
-                if self.names.get(id) == s {
-                    return Some(id);
+            if e.tag == want {
+                let same = if e.len == LONG {
+                    self.names.get(e.id) == s
+                } else {
+                    e.len as usize == s.len() && &e.key[..s.len()] == s.as_bytes()
+                };
+                if same {
+                    return Some(e.id);
                 }
             }
             i = (i + 1) & mask;
-            slot = self.slots[i];
         }
     }
 
@@ -121,6 +160,17 @@ mod tests {
         for k in ["", "S5000", "S0000", "s00001", "S00001 "] {
             assert_eq!(t.get(k), None, "{k}");
         }
+        // keys longer than an entry holds, and keys that differ only after 23 bytes
+        let long: Vec<String> = (0..300)
+            .map(|i| format!("医院-某某科室-工号-{i:05}-附加"))
+            .chain((0..300).map(|i| format!("{}{i}", "x".repeat(23))))
+            .collect();
+        let t = IdTable::new(Names::from_strs(long.iter().map(String::as_str)));
+        for (i, k) in long.iter().enumerate() {
+            assert_eq!(t.get(k), Some(i as u32), "{k}");
+        }
+        assert_eq!(t.get(&"x".repeat(23)), None);
+        assert_eq!(t.get("医院-某某科室-工号-00001-附"), None);
         let empty = IdTable::new(Names::default());
         assert_eq!(empty.get("x"), None);
     }

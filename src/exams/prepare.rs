@@ -15,6 +15,7 @@ use super::roster::Roster;
 use super::sittings::Sittings;
 use super::threshold::{AtLeast, AtMost};
 use crate::ratio::decimal_from_f64;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -30,9 +31,17 @@ pub(crate) struct Dict<'a> {
 
 impl<'a> Dict<'a> {
     pub(crate) fn from_iter(it: impl IntoIterator<Item = &'a str>) -> Dict<'a> {
-        let mut names: Vec<&'a str> = it.into_iter().collect();
+        // Distinct values first (a roster's 300,000 rows hold a few dozen departments), then
+        // sort those.
+        let distinct: FxHashSet<&'a str> = it.into_iter().collect();
+        let mut names: Vec<&'a str> = distinct.into_iter().collect();
         names.sort_unstable();
-        names.dedup();
+        Dict::from_sorted(names)
+    }
+
+    /// A dictionary over strings already sorted and distinct.
+    pub(crate) fn from_sorted(names: Vec<&'a str>) -> Dict<'a> {
+        debug_assert!(names.windows(2).all(|w| w[0] < w[1]));
         let map = names
             .iter()
             .enumerate()
@@ -41,8 +50,22 @@ impl<'a> Dict<'a> {
         Dict { names, map }
     }
 
+    /// A dictionary over strings already sorted and distinct, without a hash map: lookups
+    /// search the sorted names (for the staff ids, whose hot-loop lookups go through an
+    /// [`IdTable`]; this saves a 300,000-entry map at province scale).
+    pub(crate) fn from_sorted_searched(names: Vec<&'a str>) -> Dict<'a> {
+        debug_assert!(names.windows(2).all(|w| w[0] < w[1]));
+        Dict {
+            names,
+            map: FxHashMap::default(),
+        }
+    }
+
     #[inline]
     pub(crate) fn get(&self, s: &str) -> Option<u32> {
+        if self.map.is_empty() {
+            return self.names.binary_search(&s).ok().map(|i| i as u32);
+        }
         self.map.get(s).copied()
     }
 
@@ -99,13 +122,13 @@ fn read_date<'a>(
 
 /// Group `(key, row, value)` items by key; for each key with several rows, keep the first if all
 /// values are equal, else reject all. Returns the kept items in key order.
-fn dedup<K: Ord + Copy + std::fmt::Display, V: PartialEq>(
+fn dedup<K: Ord + Copy + Send + std::fmt::Display, V: PartialEq + Send>(
     table: Table,
     mut items: Vec<(K, usize, V)>,
     rejections: &mut Vec<Rejection>,
     rejected_keys: &mut Vec<K>,
 ) -> Vec<(K, usize, V)> {
-    items.sort_unstable_by_key(|a| (a.0, a.1));
+    items.par_sort_unstable_by_key(|a| (a.0, a.1));
     let mut kept = Vec::with_capacity(items.len());
     let mut it = items.into_iter().peekable();
     while let Some(first) = it.next() {
@@ -285,7 +308,8 @@ pub(crate) fn prepare_roster<'a>(
     for k in dup_keys {
         rejected_ids.insert(k.1);
     }
-    let ids = Dict::from_iter(kept.iter().map(|k| k.0 .1));
+    // `kept` is sorted by staff id and has one row per id.
+    let ids = Dict::from_sorted_searched(kept.iter().map(|k| k.0 .1).collect());
     for s in &ids.names {
         rejected_ids.remove(s);
     }
@@ -757,7 +781,7 @@ pub(crate) fn prepare_exemptions<'a>(
                     .staff_id
                     .get(i)
                     .ok_or_else(|| missing(t, row, "staff_id"))?;
-                let sid = staff.ids.get(s).ok_or_else(|| Rejection {
+                let sid = staff.table.get(s).ok_or_else(|| Rejection {
                     table: t,
                     row,
                     reason: if staff.rejected.contains(s) {

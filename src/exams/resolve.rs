@@ -4,7 +4,7 @@
 use super::column::{Num, StrCol};
 use super::error::{RejectReason, Rejection, Table};
 use super::evaluate::Ctx;
-use super::idtable::Probe;
+use super::idtable::{IdTable, Probe};
 use super::policy::ComponentRule;
 #[cfg(feature = "arrow")]
 use super::prepare::NONE;
@@ -321,7 +321,7 @@ impl DictMaps {
     }
 }
 
-pub(crate) fn dictionary_maps(s: &Sittings<'_>, staff: &Dict<'_>, exams: &Dict<'_>) -> DictMaps {
+pub(crate) fn dictionary_maps(s: &Sittings<'_>, staff: &IdTable, exams: &Dict<'_>) -> DictMaps {
     let mut out = DictMaps {
         maps: Vec::new(),
         per_chunk: Vec::with_capacity(s.chunks.len()),
@@ -329,23 +329,29 @@ pub(crate) fn dictionary_maps(s: &Sittings<'_>, staff: &Dict<'_>, exams: &Dict<'
     #[cfg(feature = "arrow")]
     {
         let mut seen: FxHashMap<(usize, usize, usize), usize> = FxHashMap::default();
-        let mut map_of = |col: &StrCol<'_>, which: usize, dict: &Dict<'_>| -> Option<usize> {
-            let (_, values) = col.dictionary()?;
-            let key = (values.identity(), values.len(), which);
-            if let Some(k) = seen.get(&key) {
-                return Some(*k);
-            }
-            let m: Vec<u32> = (0..values.len())
-                .map(|k| values.get(k).and_then(|v| dict.get(v)).unwrap_or(NONE))
-                .collect();
-            out.maps.push(m);
-            seen.insert(key, out.maps.len() - 1);
-            Some(out.maps.len() - 1)
-        };
+        let mut map_of =
+            |col: &StrCol<'_>, which: usize, find: &dyn Fn(&str) -> Option<u32>| -> Option<usize> {
+                let (_, values) = col.dictionary()?;
+                let key = (values.identity(), values.len(), which);
+                if let Some(k) = seen.get(&key) {
+                    return Some(*k);
+                }
+                let m: Vec<u32> = (0..values.len())
+                    .map(|k| values.get(k).and_then(find).unwrap_or(NONE))
+                    .collect();
+                out.maps.push(m);
+                seen.insert(key, out.maps.len() - 1);
+                Some(out.maps.len() - 1)
+            };
         let per: Vec<[Option<usize>; 2]> = s
             .chunks
             .iter()
-            .map(|c| [map_of(&c.staff_id, 0, staff), map_of(&c.exam_id, 1, exams)])
+            .map(|c| {
+                [
+                    map_of(&c.staff_id, 0, &|v| staff.get(v)),
+                    map_of(&c.exam_id, 1, &|v| exams.get(v)),
+                ]
+            })
             .collect();
         out.per_chunk = per;
     }
