@@ -38,9 +38,11 @@ def run_sanjia(table, spec, threads):  # type: ignore[no-untyped-def]
     rb = sanjia.Rulebook.from_toml(spec.toml)
     res = sanjia.score_batch(rb, table, n_threads=threads)
     s = res.summary()
-    return s.column("hospital_id").to_pylist(), s.column("grade").to_pylist(), s.column(
-        "total"
-    ).to_pylist()
+    return (
+        s.column("hospital_id").to_pylist(),
+        s.column("grade").to_pylist(),
+        s.column("total").to_pylist(),
+    )
 
 
 def run_pandas(table, spec, threads):  # type: ignore[no-untyped-def]
@@ -64,7 +66,9 @@ def run_pandas(table, spec, threads):  # type: ignore[no-untyped-def]
         c=art["level"].isin(["A", "B", "C"]), b=art["level"].isin(["A", "B"])
     )
     shares = core.groupby("hospital_id").agg(c=("c", "mean"), b=("b", "mean"))
-    gates = d[d["kind"] == "gate"].groupby("hospital_id")["level"].agg(lambda s: (s == "fail").any())
+    gates = (
+        d[d["kind"] == "gate"].groupby("hospital_id")["level"].agg(lambda s: (s == "fail").any())
+    )
     out = pd.DataFrame({"p2": p2["p"] / p2["m"], "p3": p3["p"] / p3["m"]})
     raw = 600 * out["p2"] + 400 * out["p3"]
     out["total"] = np.floor(raw * 100 + 0.5) / 100
@@ -105,11 +109,8 @@ def run_polars(table, spec, threads):  # type: ignore[no-untyped-def]
         .group_by("hospital_id")
         .agg(p2=pl.col("points").sum() / pl.col("max_points").sum())
     )
-    art = (
-        d.filter((pl.col("kind") == "article") & (pl.col("level") != "E"))
-        .with_columns(
-            points=pl.col("level").replace_strict({"A": 4.0, "B": 3.0, "C": 2.0, "D": 0.0})
-        )
+    art = d.filter((pl.col("kind") == "article") & (pl.col("level") != "E")).with_columns(
+        points=pl.col("level").replace_strict({"A": 4.0, "B": 3.0, "C": 2.0, "D": 0.0})
     )
     p3 = art.group_by("hospital_id").agg(p3=pl.col("points").sum() / pl.col("max_points").sum())
     shares = (
@@ -131,9 +132,7 @@ def run_polars(table, spec, threads):  # type: ignore[no-untyped-def]
         .join(p3, on="hospital_id", how="left")
         .join(shares, on="hospital_id", how="left")
         .join(gates, on="hospital_id", how="left")
-        .with_columns(
-            total=((600 * pl.col("p2") + 400 * pl.col("p3")) * 100 + 0.5).floor() / 100
-        )
+        .with_columns(total=((600 * pl.col("p2") + 400 * pl.col("p3")) * 100 + 0.5).floor() / 100)
         .with_columns(
             grade=pl.when(pl.col("failed"))
             .then(None)
@@ -157,7 +156,6 @@ def child(args: argparse.Namespace) -> None:
     if args.impl == "polars":
         os.environ.setdefault("POLARS_MAX_THREADS", str(args.threads))
     import pyarrow.parquet as pq
-
     from synthetic import rulebook
 
     spec = rulebook(args.criteria, args.indicators)
@@ -200,7 +198,6 @@ def main() -> None:
         return
 
     import pyarrow.parquet as pq
-
     from synthetic import evidence, rulebook
 
     spec = rulebook(args.criteria, args.indicators)
@@ -248,7 +245,8 @@ def main() -> None:
             hid == rh
             and grade == rg
             and all(
-                (a is None and b is None) or abs(a - b) < 0.011 for a, b in zip(total, rt, strict=True)
+                (a is None and b is None) or abs(a - b) < 0.011
+                for a, b in zip(total, rt, strict=True)
             )
         )
         name = f"{r['impl']} ({r['threads']} thr)"

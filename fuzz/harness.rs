@@ -121,12 +121,20 @@ pub fn exercise_rulebook(rb: &Rulebook) {
     let back = Rulebook::from_toml(&toml)
         .unwrap_or_else(|e| panic!("to_toml output does not load: {e}\n{toml}"));
     assert_eq!(back.to_toml(), toml, "TOML round trip is not stable");
-    assert_eq!(back.content_hash(), rb.content_hash(), "hash changed through TOML");
+    assert_eq!(
+        back.content_hash(),
+        rb.content_hash(),
+        "hash changed through TOML"
+    );
     let json = rb.to_json();
     let back = Rulebook::from_json(&json)
         .unwrap_or_else(|e| panic!("to_json output does not load: {e}\n{json}"));
     assert_eq!(back.to_json(), json, "JSON round trip is not stable");
-    assert_eq!(back.content_hash(), rb.content_hash(), "hash changed through JSON");
+    assert_eq!(
+        back.content_hash(),
+        rb.content_hash(),
+        "hash changed through JSON"
+    );
 }
 
 /// Rulebook loader, TOML: any text either loads or gives a RulebookError; a loaded rulebook

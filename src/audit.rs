@@ -19,7 +19,10 @@
 //! Both hashes are lowercase hex, computed with the `sha2` crate.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use crate::evidence::{Answer, Sheet};
 use crate::ratio::Quantity;

@@ -19,7 +19,10 @@
 //! ```
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -422,7 +425,9 @@ mod tests {
     fn fast_path_agrees_with_rounding_to_15_digits() {
         let mut x: u64 = 7;
         let mut next = || {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             x >> 11
         };
         for _ in 0..200_000 {

@@ -2,7 +2,9 @@
 //! one score call over a hospital's evidence plus its records gives the grade.
 
 use sanjia::evidence::Records;
-use sanjia::exams::{Date, EvalOptions, ExamInput, Exams, Roster, Sessions, Sittings, TrainingOptions};
+use sanjia::exams::{
+    Date, EvalOptions, ExamInput, Exams, Roster, Sessions, Sittings, TrainingOptions,
+};
 use sanjia::{score, score_with, Evidence, Rulebook};
 
 /// The demo sample without the three records-fed criteria in its evidence.
@@ -20,12 +22,23 @@ fn exam_records(rb: &Rulebook, expected: usize, sat: usize, passed: usize) -> Re
     let dept = vec!["内科".to_string(); expected];
     let cat = vec!["医师".to_string(); expected];
     let hosp = vec!["H001".to_string(); expected];
-    let roster = Roster::new(&staff, &dept, &cat).unwrap().with_hospital(&hosp).unwrap();
+    let roster = Roster::new(&staff, &dept, &cat)
+        .unwrap()
+        .with_hospital(&hosp)
+        .unwrap();
     let who: Vec<String> = staff[..sat].to_vec();
     let exam = vec!["e1".to_string(); sat];
-    let scores: Vec<f64> = (0..sat).map(|i| if i < passed { 75.0 } else { 52.0 }).collect();
-    let sittings = Sittings::new(&who, &exam).unwrap().with_score(&scores).unwrap();
-    let exams = Exams::new(&["e1"]).unwrap().with_kind(&["三基理论"]).unwrap();
+    let scores: Vec<f64> = (0..sat)
+        .map(|i| if i < passed { 75.0 } else { 52.0 })
+        .collect();
+    let sittings = Sittings::new(&who, &exam)
+        .unwrap()
+        .with_score(&scores)
+        .unwrap();
+    let exams = Exams::new(&["e1"])
+        .unwrap()
+        .with_kind(&["三基理论"])
+        .unwrap();
     let input = ExamInput::new(roster, sittings).with_exams(exams);
     Records::default()
         .with_exams(rb, &input, &EvalOptions::default())
@@ -35,10 +48,15 @@ fn exam_records(rb: &Rulebook, expected: usize, sat: usize, passed: usize) -> Re
 fn drills(rb: &Rulebook, records: Records, n: usize) -> Records {
     let ids: Vec<String> = (0..n).map(|i| format!("d{i}")).collect();
     let kinds = vec!["应急演练".to_string(); n];
-    let dates: Vec<Date> = (0..n).map(|i| format!("2024-0{}-15", 2 * i + 1).parse().unwrap()).collect();
+    let dates: Vec<Date> = (0..n)
+        .map(|i| format!("2024-0{}-15", 2 * i + 1).parse().unwrap())
+        .collect();
     let dept = vec!["急诊科".to_string(); n];
     let hosp = vec!["H001".to_string(); n];
-    let sessions = Sessions::new(&ids, &kinds, &dates, &dept).unwrap().with_hospital(&hosp).unwrap();
+    let sessions = Sessions::new(&ids, &kinds, &dates, &dept)
+        .unwrap()
+        .with_hospital(&hosp)
+        .unwrap();
     records
         .with_training(rb, &sessions, &TrainingOptions::default())
         .unwrap()
@@ -80,9 +98,17 @@ fn a_value_in_both_evidence_and_records_is_an_error() {
     let rb = Rulebook::builtin("demo").unwrap();
     let records = exam_records(&rb, 10, 10, 10);
     let e = score_with(&rb, &Evidence::sample("demo", None).unwrap(), &records).unwrap_err();
-    let crits: Vec<_> = e.problems.iter().filter_map(|p| p.criterion.as_deref()).collect();
+    let crits: Vec<_> = e
+        .problems
+        .iter()
+        .filter_map(|p| p.criterion.as_deref())
+        .collect();
     assert_eq!(crits, ["3.3.1", "3.3.2"], "{e}");
-    assert!(e.to_string().contains("takes its value from the staff records"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("takes its value from the staff records"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -90,21 +116,41 @@ fn nobody_in_scope_is_missing_evidence_with_a_reason() {
     let rb = Rulebook::builtin("demo").unwrap();
     // Records of another hospital only.
     let staff = ["x1"];
-    let roster = Roster::new(&staff, &["内科"], &["医师"]).unwrap().with_hospital(&["H999"]).unwrap();
-    let sittings = Sittings::new(&["x1"], &["e1"]).unwrap().with_score(&[80.0]).unwrap();
-    let exams = Exams::new(&["e1"]).unwrap().with_kind(&["三基理论"]).unwrap();
+    let roster = Roster::new(&staff, &["内科"], &["医师"])
+        .unwrap()
+        .with_hospital(&["H999"])
+        .unwrap();
+    let sittings = Sittings::new(&["x1"], &["e1"])
+        .unwrap()
+        .with_score(&[80.0])
+        .unwrap();
+    let exams = Exams::new(&["e1"])
+        .unwrap()
+        .with_kind(&["三基理论"])
+        .unwrap();
     let records = Records::default()
-        .with_exams(&rb, &ExamInput::new(roster, sittings).with_exams(exams), &EvalOptions::default())
+        .with_exams(
+            &rb,
+            &ExamInput::new(roster, sittings).with_exams(exams),
+            &EvalOptions::default(),
+        )
         .unwrap();
     let mut ev = evidence();
     ev.indicators.insert(
         "3.3.3".into(),
-        [("2024".to_string(), sanjia::evidence::Observation::Value(2.into()))].into(),
+        [(
+            "2024".to_string(),
+            sanjia::evidence::Observation::Value(2.into()),
+        )]
+        .into(),
     );
     let r = score_with(&rb, &ev, &records).unwrap();
     let missing: Vec<_> = r.missing().into_iter().map(|m| (m.id, m.detail)).collect();
     assert_eq!(missing.len(), 2, "{missing:?}");
-    assert!(missing[0].1.contains("nobody in the records' scope"), "{missing:?}");
+    assert!(
+        missing[0].1.contains("nobody in the records' scope"),
+        "{missing:?}"
+    );
 }
 
 #[test]
@@ -122,5 +168,10 @@ fn rulebook_exam_policy_and_bad_sources() {
     assert_eq!(text.matches("\"participation_rate\"").count(), 1);
     let bad = text.replace("\"participation_rate\"", "\"participation\"");
     let e = Rulebook::from_toml(&bad).map(|_| ()).unwrap_err();
-    assert!(e.problems.iter().any(|p| p.path.ends_with(".from") && p.id.as_deref() == Some("3.3.1")), "{e}");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.path.ends_with(".from") && p.id.as_deref() == Some("3.3.1")),
+        "{e}"
+    );
 }

@@ -1,7 +1,10 @@
 //! Evaluating a resolved condition against one hospital's scored facts, with a trace.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::ast::{AggFn, Measure};
 use super::resolve::{CCond, CValue, LevelTest};
@@ -371,7 +374,11 @@ fn measure(v: &CValue, facts: &dyn Facts, pct: bool) -> (Option<Quantity>, Strin
                     format!("mean {what} over {desc} = {}", q.display_decimal(4))
                 }
                 (f, Some(q), aux) => {
-                    let name = if *f == AggFn::Min { "lowest" } else { "highest" };
+                    let name = if *f == AggFn::Min {
+                        "lowest"
+                    } else {
+                        "highest"
+                    };
                     let at = match aux {
                         Aux::Pick(n) => format!(" ({})", facts.id(*n)),
                         _ => String::new(),
@@ -393,12 +400,10 @@ pub fn holds(cond: &CCond, facts: &dyn Facts) -> bool {
         CCond::Not(inner, _) => !holds(inner, facts),
         CCond::NoGateFailed(outcome, _) => !facts.any_gate_failed(*outcome),
         CCond::GatePassed(g, _) => facts.gate_passed(*g),
-        CCond::Compare(l, op, r, _) => {
-            match (measure_raw(l, facts).q, measure_raw(r, facts).q) {
-                (Some(a), Some(b)) => op.holds(a.cmp_exact(&b)),
-                _ => false,
-            }
-        }
+        CCond::Compare(l, op, r, _) => match (measure_raw(l, facts).q, measure_raw(r, facts).q) {
+            (Some(a), Some(b)) => op.holds(a.cmp_exact(&b)),
+            _ => false,
+        },
     }
 }
 

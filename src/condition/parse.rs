@@ -24,7 +24,10 @@
 //! Ids with spaces or punctuation are quoted with `'...'` or `"..."`.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::ast::{AggFn, Cond, LevelSpec, Measure, Selector, Span, Term, Value};
 use crate::ratio::{parse_decimal, Op};

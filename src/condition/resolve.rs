@@ -2,7 +2,10 @@
 //! lists of nodes, parameters become numbers. Done once, when the rulebook is compiled.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::ast::{AggFn, Cond, LevelSpec, Measure, Selector, Term, Value};
 use super::parse::span_text;

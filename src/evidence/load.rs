@@ -20,7 +20,10 @@
 //! ```
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, Evidence, EvidenceError, Observation};

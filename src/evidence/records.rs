@@ -83,7 +83,9 @@ impl Records {
         let mut problems = Vec::new();
         for &i in rb.evidence_nodes() {
             let node = &rb.nodes()[i as usize];
-            let Rule::Indicator(rule) = &node.rule else { continue };
+            let Rule::Indicator(rule) = &node.rule else {
+                continue;
+            };
             let Some(from) = &rule.from else { continue };
             let value = match from {
                 Derived::Exams(src) => {

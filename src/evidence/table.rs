@@ -15,7 +15,10 @@
 //! in that hospital's error.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::{EvidenceError, Loc, Sheet, SheetBuilder};
 use crate::Rulebook;

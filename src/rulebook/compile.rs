@@ -900,12 +900,18 @@ impl Compiler {
         };
         let exam_policy = match src.exams.as_ref().and_then(|v| section(v, "exams", p)) {
             None => crate::exams::Policy::builtin(),
-            Some(t) => crate::exams::Policy::builtin().with_toml(&t).unwrap_or_else(|e| {
-                p.push("exams", None, e.to_string());
-                crate::exams::Policy::builtin()
-            }),
+            Some(t) => crate::exams::Policy::builtin()
+                .with_toml(&t)
+                .unwrap_or_else(|e| {
+                    p.push("exams", None, e.to_string());
+                    crate::exams::Policy::builtin()
+                }),
         };
-        let training_policy = match src.training.as_ref().and_then(|v| section(v, "training", p)) {
+        let training_policy = match src
+            .training
+            .as_ref()
+            .and_then(|v| section(v, "training", p))
+        {
             None => crate::exams::TrainingPolicy::builtin(),
             Some(t) => crate::exams::TrainingPolicy::from_toml_str(&t).unwrap_or_else(|e| {
                 p.push("training", None, e.to_string());
@@ -915,13 +921,13 @@ impl Compiler {
 
         let mut rb = CompiledRulebook {
             source: RulebookFile::default(),
+            content_hash: String::new(),
             file: None,
             nodes,
             index,
             evidence_nodes,
             outcomes,
             grades: Vec::new(),
-            content_hash: String::new(),
             rounding,
             params,
             flag_names: meta.flags.keys().cloned().collect(),
@@ -939,13 +945,13 @@ impl Compiler {
         if src.grades.is_empty() {
             p.push("grade", None, "the rulebook defines no grade");
         }
+        let (mut selector_terms, mut too_many_terms) = (0usize, false);
         for (gi, g) in src.grades.iter().enumerate() {
             let path = format!("grade[{gi}]");
             if g.id.trim().is_empty() {
                 p.push(format!("{path}.id"), None, "is empty");
             }
             if let Some(first) = grade_ids.insert(g.id.as_str(), gi) {
-        let (mut selector_terms, mut too_many_terms) = (0usize, false);
                 p.push(
                     format!("{path}.id"),
                     Some(&g.id),
@@ -957,12 +963,6 @@ impl Compiler {
                 let cpath = format!("{path}.when[{ci}]");
                 match condition::parse(text) {
                     Err(e) => p.push(cpath, Some(&g.id), format!("{text:?}: {e}")),
-                    Ok(c) => match condition::resolve::resolve(&c, text, &scope) {
-                        Ok(cc) => conditions.push(cc),
-                        Err(e) => p.push(cpath, Some(&g.id), format!("{text:?}: {e}")),
-                    },
-                }
-            }
                     Ok(c)
                         if {
                             selector_terms += c.selector_terms();
@@ -981,6 +981,12 @@ impl Compiler {
                             );
                         }
                     }
+                    Ok(c) => match condition::resolve::resolve(&c, text, &scope) {
+                        Ok(cc) => conditions.push(cc),
+                        Err(e) => p.push(cpath, Some(&g.id), format!("{text:?}: {e}")),
+                    },
+                }
+            }
             grades.push(Grade {
                 id: g.id.clone(),
                 title: g.title.clone(),

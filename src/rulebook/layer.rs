@@ -16,7 +16,10 @@
 //! The result is checked like any rulebook, so a patch that breaks a grade condition is reported.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::error::{Problems, RulebookError};
 use super::load::{parse_file, read_text, Format};

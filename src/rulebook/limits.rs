@@ -13,7 +13,10 @@
 //! TOML / JSON values by the parsers (see `docs/reliability.md`).
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::compile::{MAX_GRADES, MAX_GRADE_CONDITIONS, MAX_OUTCOMES, MAX_TEXT_LEN};
 use super::error::Problems;

@@ -1,7 +1,10 @@
 //! Reading rulebook files (TOML or JSON) and the built-in rulebooks.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::compile::Rulebook;
 use super::error::RulebookError;
