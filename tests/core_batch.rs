@@ -485,6 +485,7 @@ fn cancelling_midway_keeps_the_results_already_made() {
         n_threads: Some(1),
         cancel: Some(cancel.clone()),
         progress: Some(progress.clone()),
+        ..BatchOptions::default()
     };
     let out = std::thread::scope(|s| {
         let h = s.spawn(|| score_batch(&rb, &evs, &opts));

@@ -188,6 +188,7 @@ def score_batch(
     exemptions: TableLike | None = None,
     sessions: TableLike | None = None,
     records: _exams.Records | None = None,
+    stream: bool = False,
 ) -> BatchResult:
     """Score many hospitals in parallel (GIL released, Ctrl-C stops cleanly).
 
@@ -199,6 +200,12 @@ def score_batch(
 
     Staff records (as for :func:`score`; province-wide tables with a ``hospital_id`` column)
     are evaluated once and filtered to each hospital.
+
+    The result keeps one summary row per hospital and gives any hospital's full report on
+    demand (``result[i]``, rescored from the input it keeps a reference to). With
+    ``stream=True`` a table or ``RecordBatchReader`` is consumed batch by batch and not kept:
+    memory stays bounded whatever the number of hospitals, each hospital's rows must be
+    together (sorted or grouped by ``hospital_id``), and full reports are not available.
     """
     rb = as_rulebook(rulebook)
     recs = _exams._records_arg(
@@ -215,8 +222,11 @@ def score_batch(
     if isinstance(evidences_or_table, (list, tuple)):
         evs = [as_evidence(e) for e in evidences_or_table]
         return _score_evidences(rb, evs, n_threads, _progress_callback(progress, len(evs)), recs)
-    table = arrow_table(evidences_or_table)
-    return _score_table(rb, table, n_threads, _progress_callback(progress, None), recs)
+    if stream and hasattr(evidences_or_table, "__arrow_c_stream__"):
+        source = evidences_or_table
+    else:
+        source = arrow_table(evidences_or_table)
+    return _score_table(rb, source, n_threads, _progress_callback(progress, None), recs, stream)
 
 
 def write_template(

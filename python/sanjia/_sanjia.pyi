@@ -209,9 +209,7 @@ class BatchResult:
     ) -> None: ...
     def _write_xlsx(self, path: str | os.PathLike[str]) -> None: ...
 
-def score(
-    rulebook: Rulebook, evidence: Evidence, records: ExamRecords | None = None
-) -> Report: ...
+def score(rulebook: Rulebook, evidence: Evidence, records: ExamRecords | None = None) -> Report: ...
 def _score_evidences(
     rulebook: Rulebook,
     evidences: list[Evidence],
@@ -226,6 +224,7 @@ def _score_table(
     n_threads: int | None = None,
     progress: Callable[[int, int], object] | None = None,
     records: ExamRecords | None = None,
+    stream: bool = False,
 ) -> BatchResult: ...
 
 @final

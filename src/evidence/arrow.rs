@@ -5,7 +5,10 @@
 //! columns may be any integer or float type and are read without copying.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::table::{LongTable, NumberColumn, TextColumn};
 use super::{EvidenceError, Sheet};
@@ -301,18 +304,33 @@ impl<'a> BatchColumns<'a> {
     }
 }
 
+/// Type the columns of record batches (one long table cut in parts); row numbers in messages
+/// count from the first batch.
+pub fn columns(batches: &[RecordBatch]) -> Result<Vec<BatchColumns<'_>>, EvidenceError> {
+    columns_at(batches, 0)
+}
+
+/// Like [`columns`], with the first batch starting at row `first_row` of a stream.
+pub fn columns_at(
+    batches: &[RecordBatch],
+    first_row: usize,
+) -> Result<Vec<BatchColumns<'_>>, EvidenceError> {
+    let mut cols = Vec::with_capacity(batches.len());
+    let mut offset = first_row;
+    for b in batches {
+        cols.push(BatchColumns::new(b, offset)?);
+        offset += b.num_rows();
+    }
+    Ok(cols)
+}
+
 /// Check every hospital in a set of record batches (one long table split in batches) into
 /// sheets, in order of first appearance. Rows of one hospital may be spread over batches.
 pub fn sheets_from_batches(
     rb: &Rulebook,
     batches: &[RecordBatch],
 ) -> Result<Vec<Result<Sheet, EvidenceError>>, EvidenceError> {
-    let mut cols = Vec::with_capacity(batches.len());
-    let mut offset = 0;
-    for b in batches {
-        cols.push(BatchColumns::new(b, offset)?);
-        offset += b.num_rows();
-    }
+    let cols = columns(batches)?;
     let tables: Vec<LongTable> = cols.iter().map(BatchColumns::table).collect();
     Ok(super::table::sheets_from_tables(rb, &tables))
 }

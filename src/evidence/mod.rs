@@ -203,6 +203,13 @@ impl Evidence {
     /// Check the evidence against a rulebook.
     pub fn sheet(&self, rb: &crate::Rulebook) -> Result<Sheet, EvidenceError> {
         let mut b = SheetBuilder::new(rb, &self.hospital);
+        self.fill(&mut b);
+        b.finish()
+    }
+
+    /// Give every answer to a sheet builder (reset for this hospital first).
+    pub fn fill(&self, b: &mut SheetBuilder<'_>) {
+        b.reset(&self.hospital);
         for (id, pass) in &self.gates {
             b.gate(id, *pass, Loc::Key("gates", id, None));
         }
@@ -217,6 +224,5 @@ impl Evidence {
                 b.observation(id, period, *obs, Loc::Key("indicators", id, Some(period)));
             }
         }
-        b.finish()
     }
 }

@@ -1,7 +1,10 @@
 //! A hospital's evidence checked against a rulebook: one answer slot per node, ready to score.
 
 // Input path: no unwrap / expect / panic on data from files or tables (docs/reliability.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, EvidenceError, Observation};
@@ -485,6 +488,13 @@ impl<'r> SheetBuilder<'r> {
     /// Finish: sort observations by period, reject duplicates, and return the sheet or every
     /// problem found.
     pub fn finish(&mut self) -> Result<Sheet, EvidenceError> {
+        self.check()?;
+        Ok(std::mem::take(&mut self.sheet))
+    }
+
+    /// Like [`finish`](Self::finish), but the sheet stays in the builder (its buffers are
+    /// reused by the next [`reset`](Self::reset)): for scoring many hospitals.
+    pub fn check(&mut self) -> Result<&mut Sheet, EvidenceError> {
         let periods = std::mem::take(&mut self.sheet.periods);
         self.period_index.clear();
         // Order periods by label so that series run oldest to newest.
@@ -539,7 +549,7 @@ impl<'r> SheetBuilder<'r> {
             let h = self.sheet.hospital.clone();
             return Err(errs.into_error((!h.is_empty()).then_some(h.as_str())));
         }
-        Ok(std::mem::take(&mut self.sheet))
+        Ok(&mut self.sheet)
     }
 }
 

@@ -6,59 +6,77 @@ use super::report::{pyarrow_table, PyReport};
 use super::rulebook::PyRulebook;
 use super::run::run;
 use crate::evidence::EvidenceError;
-use crate::score::{score_sheet, Scorecard};
-use crate::{Report, Rulebook};
+use crate::score::batch::Batch;
+use crate::score::Scorecard;
+use crate::Report;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use pyo3_arrow::PyTable;
-use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The result of scoring many hospitals: one entry per input hospital, in input order.
 #[pyclass(name = "BatchResult", module = "sanjia", frozen)]
 pub struct PyBatchResult {
-    rulebook: Rulebook,
-    hospitals: Vec<Option<String>>,
-    results: Vec<Result<Scorecard, EvidenceError>>,
+    batch: Batch,
+    /// Where each entry's evidence came from in a workbook, to name cells in errors.
+    places: Vec<Option<Arc<crate::excel::Places>>>,
+}
+
+impl PyBatchResult {
+    fn relocate(&self, i: usize, e: EvidenceError) -> EvidenceError {
+        match self.places.get(i) {
+            Some(p) => super::excel::relocate(p.as_ref(), e),
+            None => e,
+        }
+    }
+
+    fn report_at(&self, py: Python<'_>, i: usize) -> PyResult<PyReport> {
+        let batch = &self.batch;
+        py.detach(|| batch.report(i))
+            .map(|inner| PyReport { inner })
+            .map_err(|e| errors::evidence(py, &self.relocate(i, e)))
+    }
+
+    /// Every scorable entry's full scorecard, rescored in parallel with the GIL released.
+    fn scorecards(&self, py: Python<'_>) -> Vec<Result<Scorecard, EvidenceError>> {
+        let batch = &self.batch;
+        py.detach(|| batch.scorecards(&crate::BatchOptions::default()))
+    }
 }
 
 #[pymethods]
 impl PyBatchResult {
     fn __len__(&self) -> PyResult<usize> {
-        guard(|| Ok(self.results.len()))
+        guard(|| Ok(self.batch.len()))
     }
 
-    /// The report of entry `i`; raises `EvidenceError` if that hospital could not be scored.
+    /// The report of entry `i` (rescored from the kept input); raises `EvidenceError` if that
+    /// hospital could not be scored.
     fn __getitem__(&self, py: Python<'_>, i: isize) -> PyResult<PyReport> {
         guard(|| {
-            let n = self.results.len() as isize;
+            let n = self.batch.len() as isize;
             let k = if i < 0 { i + n } else { i };
             if k < 0 || k >= n {
                 return Err(pyo3::exceptions::PyIndexError::new_err(
                     "batch index out of range",
                 ));
             }
-            match &self.results[k as usize] {
-                Ok(card) => Ok(PyReport {
-                    inner: Report::from_scorecard(&self.rulebook, card.clone()),
-                }),
-                Err(e) => Err(errors::evidence(py, e)),
-            }
+            self.report_at(py, k as usize)
         })
     }
 
     /// Reports in input order (None where the hospital could not be scored).
-    fn reports(&self) -> PyResult<Vec<Option<PyReport>>> {
+    fn reports(&self, py: Python<'_>) -> PyResult<Vec<Option<PyReport>>> {
         guard(|| {
-            Ok({
-                self.results
-                    .iter()
-                    .map(|r| {
-                        r.as_ref().ok().map(|card| PyReport {
-                            inner: Report::from_scorecard(&self.rulebook, card.clone()),
-                        })
+            let rb = self.batch.rulebook();
+            Ok(self
+                .scorecards(py)
+                .into_iter()
+                .map(|r| {
+                    r.ok().map(|card| PyReport {
+                        inner: Report::from_scorecard(rb, card),
                     })
-                    .collect()
-            })
+                })
+                .collect())
         })
     }
 
@@ -66,7 +84,9 @@ impl PyBatchResult {
     #[getter]
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         guard(|| {
-            self.results
+            let hospitals = self.batch.hospitals();
+            self.batch
+                .rows()
                 .iter()
                 .enumerate()
                 .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e)))
@@ -75,7 +95,7 @@ impl PyBatchResult {
                     d.set_item("index", i)?;
                     d.set_item(
                         "hospital",
-                        e.hospital.clone().or_else(|| self.hospitals[i].clone()),
+                        e.hospital.clone().or_else(|| hospitals[i].clone()),
                     )?;
                     d.set_item("error", e.to_string())?;
                     let err = errors::evidence(py, e);
@@ -89,28 +109,24 @@ impl PyBatchResult {
     /// Number of hospitals scored without error.
     #[getter]
     fn n_scored(&self) -> usize {
-        self.results.iter().filter(|r| r.is_ok()).count()
+        self.batch.rows().iter().filter(|r| r.is_ok()).count()
     }
 
     /// One row per hospital (hospital_id, grade, earned_grade, status, total, max_total, one
-    /// column per part, failed_gates, error) as a pyarrow.Table.
+    /// column per part, failed_gates, error, evidence_sha256) as a pyarrow.Table.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| {
-            pyarrow_table(
-                py,
-                crate::report::arrow::summary_batch(&self.rulebook, &self.hospitals, &self.results),
-            )
-        })
+        guard(|| pyarrow_table(py, self.batch.summary_batch()))
     }
 
-    /// One row per node per scored hospital as a pyarrow.Table.
+    /// One row per node per scored hospital as a pyarrow.Table (rescored from the kept input).
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
+            let rb = self.batch.rulebook();
             let reports: Vec<Report> = self
-                .results
-                .iter()
-                .filter_map(|r| r.as_ref().ok())
-                .map(|c| Report::from_scorecard(&self.rulebook, c.clone()))
+                .scorecards(py)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|c| Report::from_scorecard(rb, c))
                 .collect();
             let refs: Vec<&Report> = reports.iter().collect();
             pyarrow_table(py, crate::report::arrow::nodes_batch(&refs))
@@ -169,7 +185,9 @@ impl PyBatchResult {
     /// Write the batch workbook (.xlsx); used by `write`.
     fn _write_xlsx(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         guard(|| {
-            super::excel::write_batch(py, &self.rulebook, &self.hospitals, &self.results, &path)
+            let cards = self.scorecards(py);
+            let rb = self.batch.rulebook();
+            super::excel::write_batch(py, rb, self.batch.hospitals(), &cards, &path)
         })
     }
 
@@ -178,9 +196,9 @@ impl PyBatchResult {
             Ok({
                 format!(
                     "<sanjia.BatchResult {} hospitals: {} scored, {} errors>",
-                    self.results.len(),
+                    self.batch.len(),
                     self.n_scored(),
-                    self.results.len() - self.n_scored()
+                    self.batch.len() - self.n_scored()
                 )
             })
         })
@@ -198,85 +216,56 @@ pub(crate) fn _score_evidences(
     progress: Option<Bound<'_, PyAny>>,
     records: Option<PyRef<'_, super::exams::PyRecords>>,
 ) -> PyResult<PyBatchResult> {
-    let records = super::exams::records_of(records.as_deref());
-    let rb = rulebook.inner.clone();
-    let evs: Vec<crate::Evidence> = evidences.iter().map(|e| e.inner.clone()).collect();
-    let places: Vec<_> = evidences.iter().map(|e| e.places.clone()).collect();
-    let hospitals = evs.iter().map(|e| Some(e.hospital.clone())).collect();
-    let total = evs.len();
-    let rb2 = rb.clone();
-    let results = run(py, n_threads, total, progress.as_ref(), move |opts| {
-        opts.install(|| {
-            evs.par_iter()
-                .map(|ev| {
-                    if opts.cancelled() {
-                        return Err(crate::BatchOptions::cancelled_error(&ev.hospital));
-                    }
-                    let r = ev.sheet(&rb2).and_then(|mut s| {
-                        records.apply(&rb2, &mut s)?;
-                        score_sheet(&rb2, &s)
-                    });
-                    opts.tick();
-                    r
-                })
-                .collect::<Vec<_>>()
-        })
-    })?;
-    let results = results
-        .into_iter()
-        .zip(&places)
-        .map(|(r, p)| r.map_err(|e| super::excel::relocate(p.as_ref(), e)))
-        .collect();
-    Ok(PyBatchResult {
-        rulebook: rb,
-        hospitals,
-        results,
+    guard(|| {
+        let records = super::exams::records_of(records.as_deref());
+        let rb = rulebook.inner.clone();
+        let evs: Vec<crate::Evidence> = evidences.iter().map(|e| e.inner.clone()).collect();
+        let places: Vec<_> = evidences.iter().map(|e| e.places.clone()).collect();
+        let total = evs.len();
+        let batch = run(py, n_threads, total, progress.as_ref(), move |opts| {
+            Batch::from_evidence(&rb, evs, records, &opts)
+        })?;
+        let mut batch = batch;
+        batch.map_errors(|i, e| match places.get(i) {
+            Some(p) => super::excel::relocate(p.as_ref(), e),
+            None => e,
+        });
+        Ok(PyBatchResult { batch, places })
     })
 }
 
-/// Score a long-format table (anything with `__arrow_c_stream__`) in parallel.
+/// Score a long-format table (anything with `__arrow_c_stream__`) in parallel. With
+/// `stream=True` the batches are consumed as they come (memory bounded; a hospital's rows must
+/// be together; full reports are not kept).
 #[pyfunction]
-#[pyo3(signature = (rulebook, table, n_threads = None, progress = None, records = None))]
+#[pyo3(signature = (rulebook, table, n_threads = None, progress = None, records = None, stream = false))]
 pub(crate) fn _score_table(
     py: Python<'_>,
     rulebook: &PyRulebook,
-    table: PyTable,
+    table: pyo3_arrow::PyRecordBatchReader,
     n_threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
     records: Option<PyRef<'_, super::exams::PyRecords>>,
+    stream: bool,
 ) -> PyResult<PyBatchResult> {
-    let records = super::exams::records_of(records.as_deref());
-    let rb = rulebook.inner.clone();
-    let (batches, _schema) = table.into_inner();
-    let rb2 = rb.clone();
-    let checked = run(py, n_threads, 0, None, move |opts| {
-        opts.install(|| crate::evidence::arrow::sheets_from_batches(&rb2, &batches))
-    })?;
-    let sheets: Vec<_> = checked
-        .map_err(|e| errors::evidence(py, &e))?
-        .into_iter()
-        .map(|s| {
-            s.and_then(|mut s| {
-                records.apply(&rb, &mut s)?;
-                Ok(s)
-            })
-        })
-        .collect();
-    let hospitals: Vec<Option<String>> = sheets
-        .iter()
-        .map(|s| match s {
-            Ok(s) => Some(s.hospital.clone()),
-            Err(e) => e.hospital.clone(),
-        })
-        .collect();
-    let total = sheets.len();
-    let rb3 = rb.clone();
-    let results = run(py, n_threads, total, progress.as_ref(), move |opts| {
-        crate::score::score_sheets(&rb3, &sheets, &opts)
-    })?;
-    Ok(PyBatchResult {
-        rulebook: rb,
-        hospitals,
-        results,
+    guard(|| {
+        let records = super::exams::records_of(records.as_deref());
+        let rb = rulebook.inner.clone();
+        let reader = table.into_reader()?;
+        let batch = if stream {
+            run(py, n_threads, 0, progress.as_ref(), move |opts| {
+                Batch::from_stream(&rb, reader, records, &opts)
+            })?
+        } else {
+            let batches: Vec<_> = reader
+                .collect::<Result<_, _>>()
+                .map_err(|e| errors::evidence(py, &EvidenceError::single(None, e.to_string())))?;
+            run(py, n_threads, 0, progress.as_ref(), move |opts| {
+                Batch::from_tables(&rb, batches, records, &opts)
+            })?
+        };
+        let batch = batch.map_err(|e| errors::evidence(py, &e))?;
+        let places = vec![None; batch.len()];
+        Ok(PyBatchResult { batch, places })
     })
 }

@@ -22,10 +22,12 @@ pub(crate) fn run<T: Send + 'static>(
 ) -> PyResult<T> {
     let cancel = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicUsize::new(0));
+    let count = Arc::new(AtomicUsize::new(total));
     let opts = BatchOptions {
         n_threads,
         cancel: Some(cancel.clone()),
         progress: Some(done.clone()),
+        total: Some(count.clone()),
     };
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
@@ -46,7 +48,10 @@ pub(crate) fn run<T: Send + 'static>(
         match res {
             Ok(Ok(v)) => {
                 if let Some(cb) = progress {
-                    cb.call1((total, total))?;
+                    {
+                        let n = count.load(Ordering::Relaxed);
+                        cb.call1((n, n))?;
+                    }
                 }
                 return Ok(v);
             }
@@ -66,7 +71,7 @@ pub(crate) fn run<T: Send + 'static>(
                 if let Some(cb) = progress {
                     if now != reported {
                         reported = now;
-                        cb.call1((now, total))?;
+                        cb.call1((now, count.load(Ordering::Relaxed)))?;
                     }
                 }
             }

@@ -3,7 +3,7 @@
 use super::Report;
 use crate::evidence::EvidenceError;
 use crate::ratio::decimal_to_f64;
-use crate::score::Scorecard;
+use crate::score::{Scorecard, Summary};
 use crate::Rulebook;
 use arrow_array::builder::{BooleanBuilder, Float64Builder, StringBuilder, UInt32Builder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -157,12 +157,20 @@ pub fn summary_batch(
     hospitals: &[Option<String>],
     results: &[Result<Scorecard, EvidenceError>],
 ) -> Result<RecordBatch, ArrowError> {
-    let parts: Vec<u32> = rb.nodes()[0]
-        .children
+    let rows: Vec<Result<Summary, EvidenceError>> = results
         .iter()
-        .copied()
-        .filter(|&c| rb.nodes()[c as usize].scored)
+        .map(|r| r.as_ref().map(|c| Summary::of(rb, c)).map_err(Clone::clone))
         .collect();
+    summaries_batch(rb, hospitals, &rows)
+}
+
+/// [`summary_batch`] from batch summaries (see [`crate::score::batch::Batch`]).
+pub fn summaries_batch(
+    rb: &Rulebook,
+    hospitals: &[Option<String>],
+    results: &[Result<Summary, EvidenceError>],
+) -> Result<RecordBatch, ArrowError> {
+    let parts: Vec<u32> = crate::score::summary::scored_parts(rb).collect();
     let mut hospital = StringBuilder::new();
     let mut grade = StringBuilder::new();
     let mut earned = StringBuilder::new();
@@ -175,25 +183,24 @@ pub fn summary_batch(
     let mut evidence_hash = StringBuilder::new();
     for (i, r) in results.iter().enumerate() {
         match r {
-            Ok(card) => {
-                hospital.append_value(&card.hospital);
-                let d = &card.decision;
-                grade.append_option(d.grade.map(|g| rb.grades()[g].id.as_str()));
-                earned.append_option(d.earned.map(|g| rb.grades()[g].id.as_str()));
-                status.append_value(Report::status_of(rb, card));
-                total.append_option(card.total().map(decimal_to_f64));
-                max_total.append_value(decimal_to_f64(card.max[0]));
-                for (k, &p) in parts.iter().enumerate() {
-                    part_cols[k].append_option(card.points[p as usize].map(decimal_to_f64));
+            Ok(sum) => {
+                hospital.append_value(&sum.hospital);
+                grade.append_option(sum.grade.map(|g| rb.grades()[g].id.as_str()));
+                earned.append_option(sum.earned.map(|g| rb.grades()[g].id.as_str()));
+                status.append_value(sum.status(rb));
+                total.append_option(sum.total.map(decimal_to_f64));
+                max_total.append_value(decimal_to_f64(sum.max_total));
+                for (k, col) in part_cols.iter_mut().enumerate() {
+                    col.append_option(sum.parts.get(k).copied().flatten().map(decimal_to_f64));
                 }
-                let ids: Vec<&str> = d
+                let ids: Vec<&str> = sum
                     .failed_gates
                     .iter()
-                    .map(|&(g, _)| rb.nodes()[g as usize].id.as_str())
+                    .map(|&g| rb.nodes()[g as usize].id.as_str())
                     .collect();
                 failed.append_value(ids.join(","));
                 error.append_null();
-                evidence_hash.append_value(&card.evidence_hash);
+                evidence_hash.append_value(&sum.evidence_hash);
             }
             Err(e) => {
                 let h = e

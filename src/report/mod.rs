@@ -128,6 +128,31 @@ fn effect_name(e: Effect) -> &'static str {
     }
 }
 
+/// The result of a review in words: the grade, or why there is none.
+pub fn status_text(
+    rb: &Rulebook,
+    grade: Option<usize>,
+    earned: Option<usize>,
+    withheld_by: Option<u32>,
+    lowered_by: Option<(u32, u32)>,
+) -> String {
+    let grades = rb.grades();
+    if let Some(o) = withheld_by {
+        let o = &rb.outcomes()[o as usize];
+        return format!("not graded: {} ({})", o.title, o.id);
+    }
+    match (grade, lowered_by) {
+        (Some(g), Some((o, steps))) => format!(
+            "{} (lowered {steps} from {} by {})",
+            grades[g].id,
+            earned.map(|e| grades[e].id.as_str()).unwrap_or("?"),
+            rb.outcomes()[o as usize].title
+        ),
+        (Some(g), None) => grades[g].id.clone(),
+        (None, _) => "no grade: no grade's conditions all hold".into(),
+    }
+}
+
 impl Report {
     pub(crate) fn new(rulebook: Rulebook, card: Scorecard) -> Report {
         Report {
@@ -199,21 +224,7 @@ impl Report {
     /// The status in words of a scorecard of this rulebook.
     pub fn status_of(rb: &Rulebook, card: &Scorecard) -> String {
         let d = &card.decision;
-        let grades = rb.grades();
-        if let Some(o) = d.withheld_by {
-            let o = &rb.outcomes()[o as usize];
-            return format!("not graded: {} ({})", o.title, o.id);
-        }
-        match (d.grade, d.lowered_by) {
-            (Some(g), Some((o, steps))) => format!(
-                "{} (lowered {steps} from {} by {})",
-                grades[g].id,
-                d.earned.map(|e| grades[e].id.as_str()).unwrap_or("?"),
-                rb.outcomes()[o as usize].title
-            ),
-            (Some(g), None) => grades[g].id.clone(),
-            (None, _) => "no grade: no grade's conditions all hold".into(),
-        }
+        status_text(rb, d.grade, d.earned, d.withheld_by, d.lowered_by)
     }
 
     /// Total points (`None` when nothing applicable).

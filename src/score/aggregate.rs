@@ -14,18 +14,34 @@ type Totals = (Vec<Option<Decimal>>, Vec<Decimal>, Vec<Decimal>);
 
 /// Points and maximum per node, and each node's impact on the total (d total / d points).
 pub(crate) fn aggregate(rb: &Rulebook, criteria: &[CriterionScore]) -> Totals {
+    let mut points = Vec::new();
+    let mut max = Vec::new();
+    points_into(rb, criteria, &mut points, &mut max);
+    let impact = impacts(rb, &points, &max);
+    (points, max, impact)
+}
+
+/// Points and maximum per node into reusable buffers (no impacts: for batch summaries).
+pub(crate) fn points_into(
+    rb: &Rulebook,
+    criteria: &[CriterionScore],
+    points: &mut Vec<Option<Decimal>>,
+    max: &mut Vec<Decimal>,
+) {
     let nodes = rb.nodes();
     let n = nodes.len();
     let rounding = rb.rounding();
-    let mut points: Vec<Option<Decimal>> = vec![None; n];
-    let mut max: Vec<Decimal> = vec![Decimal::ZERO; n];
+    points.clear();
+    points.resize(n, None);
+    max.clear();
+    max.resize(n, Decimal::ZERO);
     for k in (0..n).rev() {
         let node = &nodes[k];
         let (p, m) = match &node.rule {
             Rule::Group {
                 aggregate,
                 max_points,
-            } => group(rb, k, *aggregate, *max_points, &points, &max, criteria),
+            } => group(rb, k, *aggregate, *max_points, points, max, criteria),
             _ => (criteria[k].points, criteria[k].max),
         };
         points[k] = match p {
@@ -34,8 +50,6 @@ pub(crate) fn aggregate(rb: &Rulebook, criteria: &[CriterionScore]) -> Totals {
         };
         max[k] = m;
     }
-    let impact = impacts(rb, &points, &max);
-    (points, max, impact)
 }
 
 fn applicable<'a>(

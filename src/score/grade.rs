@@ -7,10 +7,10 @@
 //!    deferred); otherwise outcomes with effect `downgrade` lower the earned grade by the
 //!    largest number of steps among them (never below the last grade).
 
-use super::Scorecard;
+use super::{CriterionScore, Scorecard};
 use crate::condition::{self, Facts, Trace};
 use crate::ratio::Quantity;
-use crate::rulebook::model::{Effect, NodeKind};
+use crate::rulebook::model::Effect;
 use crate::Rulebook;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -46,8 +46,26 @@ pub struct Decision {
 /// Facts of a scored hospital, as conditions see them.
 pub(crate) struct CardFacts<'a> {
     pub(crate) rb: &'a Rulebook,
-    pub(crate) card: &'a Scorecard,
+    pub(crate) points: &'a [Option<Decimal>],
+    pub(crate) max: &'a [Decimal],
+    pub(crate) criteria: &'a [CriterionScore],
     pub(crate) failed_gates: &'a [(u32, u32)],
+}
+
+impl<'a> CardFacts<'a> {
+    pub(crate) fn of(
+        rb: &'a Rulebook,
+        card: &'a Scorecard,
+        failed_gates: &'a [(u32, u32)],
+    ) -> Self {
+        CardFacts {
+            rb,
+            points: &card.points,
+            max: &card.max,
+            criteria: &card.criteria,
+            failed_gates,
+        }
+    }
 }
 
 impl Facts for CardFacts<'_> {
@@ -55,21 +73,21 @@ impl Facts for CardFacts<'_> {
         &self.rb.nodes()[node as usize].id
     }
     fn points(&self, node: u32) -> Option<Decimal> {
-        self.card.points[node as usize]
+        self.points[node as usize]
     }
     fn max_points(&self, node: u32) -> Option<Decimal> {
-        self.card.points[node as usize].map(|_| self.card.max[node as usize])
+        self.points[node as usize].map(|_| self.max[node as usize])
     }
     fn indicator_value(&self, node: u32) -> Option<Quantity> {
-        self.card.criteria[node as usize].value.map(|v| v.1)
+        self.criteria[node as usize].value.map(|v| v.1)
     }
     fn level_rank(&self, node: u32) -> Option<u8> {
-        let c = &self.card.criteria[node as usize];
+        let c = &self.criteria[node as usize];
         // A criterion that does not count (not applicable) has no rank.
         c.points.and(c.rank)
     }
     fn gate_passed(&self, node: u32) -> bool {
-        self.card.criteria[node as usize].gate == Some(true)
+        self.criteria[node as usize].gate == Some(true)
     }
     fn any_gate_failed(&self, outcome: Option<u32>) -> bool {
         self.failed_gates
@@ -81,41 +99,28 @@ impl Facts for CardFacts<'_> {
     }
 }
 
-/// Decide the grade of a scorecard whose points are computed.
-pub(crate) fn decide(rb: &Rulebook, card: &Scorecard) -> Decision {
-    let failed_gates: Vec<(u32, u32)> = rb
-        .evidence_nodes()
-        .iter()
-        .filter(|&&i| rb.nodes()[i as usize].kind == NodeKind::Gate)
-        .filter(|&&i| card.criteria[i as usize].gate == Some(false))
-        .filter_map(|&i| match rb.nodes()[i as usize].rule {
-            crate::rulebook::compile::Rule::Gate { outcome } => Some((i, outcome)),
-            _ => None,
-        })
-        .collect();
-    let facts = CardFacts {
-        rb,
-        card,
-        failed_gates: &failed_gates,
-    };
-    let grades: Vec<GradeTrace> = rb
-        .grades()
-        .iter()
-        .enumerate()
-        .map(|(gi, g)| {
-            let conditions: Vec<Trace> = g
-                .conditions
-                .iter()
-                .map(|c| condition::evaluate(c, &facts))
-                .collect();
-            GradeTrace {
-                grade: gi,
-                held: conditions.iter().all(|t| t.held),
-                conditions,
+/// The failed gates of scored criteria: (gate node, outcome index), in tree order.
+pub(crate) fn failed_gates(rb: &Rulebook, criteria: &[CriterionScore], out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    for &i in rb.evidence_nodes() {
+        if let crate::rulebook::compile::Rule::Gate { outcome } = rb.nodes()[i as usize].rule {
+            if criteria[i as usize].gate == Some(false) {
+                out.push((i, outcome));
             }
-        })
-        .collect();
-    let earned = grades.iter().position(|g| g.held);
+        }
+    }
+}
+
+/// The grade awarded, the grade earned, and the gate effects (withheld by, lowered by).
+type Verdict = (
+    Option<usize>,
+    Option<usize>,
+    Option<u32>,
+    Option<(u32, u32)>,
+);
+
+/// Apply the gate outcomes to the grade the conditions earned.
+fn verdict(rb: &Rulebook, earned: Option<usize>, failed_gates: &[(u32, u32)]) -> Verdict {
     let outcomes = rb.outcomes();
     let withheld_by = failed_gates
         .iter()
@@ -135,16 +140,56 @@ pub(crate) fn decide(rb: &Rulebook, card: &Scorecard) -> Decision {
             None => g,
         }),
     };
+    // Report a downgrade only when it lowered something (at the last grade it cannot).
+    let lowered_by = match (withheld_by, grade, earned) {
+        (None, Some(g), Some(e)) if g != e => lowered_by.map(|(o, _)| (o, (g - e) as u32)),
+        _ => None,
+    };
+    (grade, earned, withheld_by, lowered_by)
+}
+
+/// The decision without traces: the first grade whose conditions all hold (checked with
+/// [`condition::holds`], short-circuiting), then the gate outcomes. Equal to [`decide`]'s
+/// grade fields.
+pub(crate) fn decide_lean(facts: &CardFacts<'_>) -> Verdict {
+    let earned = facts
+        .rb
+        .grades()
+        .iter()
+        .position(|g| g.conditions.iter().all(|c| condition::holds(c, facts)));
+    verdict(facts.rb, earned, facts.failed_gates)
+}
+
+/// Decide the grade of a scorecard whose points are computed.
+pub(crate) fn decide(rb: &Rulebook, card: &Scorecard) -> Decision {
+    let mut failed = Vec::new();
+    failed_gates(rb, &card.criteria, &mut failed);
+    let facts = CardFacts::of(rb, card, &failed);
+    let grades: Vec<GradeTrace> = rb
+        .grades()
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            let conditions: Vec<Trace> = g
+                .conditions
+                .iter()
+                .map(|c| condition::evaluate(c, &facts))
+                .collect();
+            GradeTrace {
+                grade: gi,
+                held: conditions.iter().all(|t| t.held),
+                conditions,
+            }
+        })
+        .collect();
+    let earned = grades.iter().position(|g| g.held);
+    let (grade, earned, withheld_by, lowered_by) = verdict(rb, earned, &failed);
     Decision {
         grade,
         earned,
         withheld_by,
-        // Report a downgrade only when it lowered something (at the last grade it cannot).
-        lowered_by: match (withheld_by, grade, earned) {
-            (None, Some(g), Some(e)) if g != e => lowered_by.map(|(o, _)| (o, (g - e) as u32)),
-            _ => None,
-        },
-        failed_gates,
+        lowered_by,
+        failed_gates: failed,
         grades,
     }
 }

@@ -12,9 +12,11 @@ mod element;
 mod gate;
 pub mod grade;
 pub(crate) mod indicator;
+pub mod summary;
 
 pub use batch::{score_batch, score_sheets, BatchOptions};
 pub use grade::{Decision, GradeTrace};
+pub use summary::{score_summary, Scratch, Summary};
 
 use crate::evidence::{Answer, Evidence, EvidenceError, Sheet};
 use crate::ratio::Quantity;
@@ -172,9 +174,15 @@ pub fn score_with(
 /// error naming the hospital ("numbers too large or too far apart"), never a panic. Other
 /// panics are bugs and are not caught here.
 pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        score_sheet_exact(rb, sheet)
-    })) {
+    exactly(&sheet.hospital, || score_sheet_exact(rb, sheet))
+}
+
+/// Run a scoring step, turning a decimal overflow into an error naming the hospital.
+pub(crate) fn exactly<T>(
+    hospital: &str,
+    f: impl FnOnce() -> Result<T, EvidenceError>,
+) -> Result<T, EvidenceError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {
             let msg = p
@@ -186,7 +194,7 @@ pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceEr
             // "Division overflowed", "Division by zero", ...
             if msg.contains("overflow") || msg.contains("Division by zero") {
                 Err(EvidenceError::single(
-                    Some(&sheet.hospital),
+                    Some(hospital),
                     format!(
                         "cannot score exactly: the numbers of the rulebook and the evidence are \
                          too large or too far apart for 28-digit decimals ({msg})"
@@ -200,9 +208,36 @@ pub fn score_sheet(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceEr
 }
 
 fn score_sheet_exact(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, EvidenceError> {
-    let nodes = rb.nodes();
-    let mut criteria = vec![CriterionScore::not_applicable(); nodes.len()];
+    let mut criteria = vec![CriterionScore::not_applicable(); rb.nodes().len()];
     let mut missing = Vec::new();
+    score_criteria(rb, sheet, &mut criteria, &mut missing)?;
+    let (points, max, impact) = aggregate::aggregate(rb, &criteria);
+    let mut card = Scorecard {
+        hospital: sheet.hospital.clone(),
+        periods: sheet.periods.clone(),
+        points,
+        max,
+        impact,
+        criteria,
+        missing,
+        decision: Decision::default(),
+        evidence_hash: crate::audit::evidence_hash(rb, sheet),
+    };
+    card.decision = grade::decide(rb, &card);
+    Ok(card)
+}
+
+/// Score every criterion of a sheet into `criteria` (indexed by node; group entries are left
+/// as they are) and list the missing evidence; an error when the rulebook says missing
+/// evidence is one.
+pub(crate) fn score_criteria(
+    rb: &Rulebook,
+    sheet: &Sheet,
+    criteria: &mut [CriterionScore],
+    missing: &mut Vec<Missing>,
+) -> Result<(), EvidenceError> {
+    let nodes = rb.nodes();
+    missing.clear();
     for &i in rb.evidence_nodes() {
         let node = &nodes[i as usize];
         let answer = sheet
@@ -316,18 +351,5 @@ fn score_sheet_exact(rb: &Rulebook, sheet: &Sheet) -> Result<Scorecard, Evidence
             .collect();
         return Err(e);
     }
-    let (points, max, impact) = aggregate::aggregate(rb, &criteria);
-    let mut card = Scorecard {
-        hospital: sheet.hospital.clone(),
-        periods: sheet.periods.clone(),
-        points,
-        max,
-        impact,
-        criteria,
-        missing,
-        decision: Decision::default(),
-        evidence_hash: crate::audit::evidence_hash(rb, sheet),
-    };
-    card.decision = grade::decide(rb, &card);
-    Ok(card)
+    Ok(())
 }

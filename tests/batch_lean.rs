@@ -1,0 +1,332 @@
+//! Batches keep a lean summary per hospital and rebuild full reports on demand: the summary's
+//! figures equal the full scorecard's, whatever the input form (evidence, whole table, stream),
+//! the record-batch split and the thread count.
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use sanjia::evidence::{ArticleLevel, ElementResult, Observation, Records};
+use sanjia::score::batch::Batch;
+use sanjia::score::{score_sheet, score_summary, Scratch, Summary};
+use sanjia::{BatchOptions, Evidence, Rulebook};
+use std::sync::Arc;
+
+fn opts(n: usize) -> BatchOptions {
+    BatchOptions {
+        n_threads: Some(n),
+        ..BatchOptions::default()
+    }
+}
+
+/// Random hospitals for a rulebook: every criterion answered with a random level / value
+/// (some left out, so missing-evidence policies play).
+fn hospitals(rb: &Rulebook, n: usize, seed: u64) -> Vec<Evidence> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut out = Vec::new();
+    for h in 0..n {
+        let mut ev = Evidence::new(format!("H{h:04}"));
+        for node in rb.nodes() {
+            use sanjia::rulebook::model::NodeKind::*;
+            let r = next();
+            if r % 23 == 0 && node.kind != Gate {
+                continue;
+            }
+            match node.kind {
+                Gate => {
+                    ev.gates.insert(node.id.clone(), r % 17 != 0);
+                }
+                Article => {
+                    let l = [
+                        ArticleLevel::A,
+                        ArticleLevel::B,
+                        ArticleLevel::C,
+                        ArticleLevel::D,
+                        ArticleLevel::E,
+                    ];
+                    ev.articles.insert(node.id.clone(), l[(r % 5) as usize]);
+                }
+                Element => {
+                    let l = [
+                        ElementResult::Met,
+                        ElementResult::Partial,
+                        ElementResult::NotMet,
+                        ElementResult::NotApplicable,
+                    ];
+                    ev.elements.insert(node.id.clone(), l[(r % 4) as usize]);
+                }
+                Indicator => {
+                    let mut series = std::collections::BTreeMap::new();
+                    for (k, p) in ["2022", "2023", "2024"].iter().enumerate() {
+                        let den = 1000 + (next() % 9000);
+                        let num = den * (next() % 101) / 100;
+                        let obs = if (r + k as u64) % 2 == 0 {
+                            Observation::Ratio {
+                                numerator: num.into(),
+                                denominator: den.into(),
+                            }
+                        } else {
+                            Observation::Value(rust_decimal::Decimal::new(
+                                (next() % 1001) as i64,
+                                1,
+                            ))
+                        };
+                        series.insert(p.to_string(), obs);
+                    }
+                    ev.indicators.insert(node.id.clone(), series);
+                }
+                Group => {}
+            }
+        }
+        out.push(ev);
+    }
+    out
+}
+
+/// The long table of some evidence, as one record batch.
+fn table(evs: &[Evidence]) -> RecordBatch {
+    let (mut h, mut c, mut p, mut v, mut n, mut d, mut l) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for ev in evs {
+        let mut row = |cid: &str,
+                       per: Option<&str>,
+                       val: Option<f64>,
+                       num: Option<f64>,
+                       den: Option<f64>,
+                       lev: Option<String>| {
+            h.push(ev.hospital.clone());
+            c.push(cid.to_string());
+            p.push(per.map(str::to_string));
+            v.push(val);
+            n.push(num);
+            d.push(den);
+            l.push(lev);
+        };
+        for (id, pass) in &ev.gates {
+            row(
+                id,
+                None,
+                None,
+                None,
+                None,
+                Some(if *pass { "pass" } else { "fail" }.into()),
+            );
+        }
+        for (id, lev) in &ev.articles {
+            row(id, None, None, None, None, Some(lev.to_string()));
+        }
+        for (id, r) in &ev.elements {
+            row(id, None, None, None, None, Some(r.name().into()));
+        }
+        for (id, series) in &ev.indicators {
+            for (per, obs) in series {
+                let f = |x: rust_decimal::Decimal| x.to_string().parse::<f64>().unwrap();
+                match obs {
+                    Observation::Value(x) => row(id, Some(per), Some(f(*x)), None, None, None),
+                    Observation::Ratio {
+                        numerator,
+                        denominator,
+                    } => row(
+                        id,
+                        Some(per),
+                        None,
+                        Some(f(*numerator)),
+                        Some(f(*denominator)),
+                        None,
+                    ),
+                }
+            }
+        }
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("hospital_id", Arc::new(StringArray::from(h))),
+        ("criterion_id", Arc::new(StringArray::from(c))),
+        ("period", Arc::new(StringArray::from(p))),
+        ("value", Arc::new(Float64Array::from(v))),
+        ("numerator", Arc::new(Float64Array::from(n))),
+        ("denominator", Arc::new(Float64Array::from(d))),
+        ("level", Arc::new(StringArray::from(l))),
+    ];
+    RecordBatch::try_from_iter(cols).unwrap()
+}
+
+fn split(b: &RecordBatch, size: usize) -> Vec<RecordBatch> {
+    (0..b.num_rows())
+        .step_by(size)
+        .map(|s| b.slice(s, size.min(b.num_rows() - s)))
+        .collect()
+}
+
+/// Summaries of full scorecards, one by one (the reference).
+fn reference(rb: &Rulebook, evs: &[Evidence]) -> Vec<Result<Summary, String>> {
+    evs.iter()
+        .map(|ev| {
+            ev.sheet(rb)
+                .and_then(|s| score_sheet(rb, &s))
+                .map(|c| Summary::of(rb, &c))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn rows(b: &Batch) -> Vec<Result<Summary, String>> {
+    b.rows()
+        .iter()
+        .map(|r| r.clone().map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Summaries, and errors reduced to their hospital (a table names rows where a file names
+/// paths).
+fn outcomes(r: &[Result<Summary, String>]) -> Vec<Result<Summary, ()>> {
+    r.iter().map(|x| x.clone().map_err(|_| ())).collect()
+}
+
+#[test]
+fn lean_summaries_equal_full_scorecards_on_every_builtin_sample() {
+    for name in Rulebook::builtin_names() {
+        let rb = Rulebook::builtin(name).unwrap();
+        let b = sanjia::rulebook::builtin::find(name).unwrap();
+        let mut scratch = Scratch::new(&rb);
+        for (sample, _) in b.samples {
+            let ev = Evidence::sample(name, Some(sample)).unwrap();
+            let sheet = ev.sheet(&rb).unwrap();
+            let full = Summary::of(&rb, &score_sheet(&rb, &sheet).unwrap());
+            let lean = score_summary(&rb, &sheet, &mut scratch).unwrap();
+            assert_eq!(lean, full, "{name} / {sample}");
+        }
+    }
+}
+
+#[test]
+fn lean_equals_full_on_random_hospitals() {
+    for name in ["demo", "cn-2011", "jci-8th", "cn-tertiary-2022"] {
+        let rb = Rulebook::builtin(name).unwrap();
+        let evs = hospitals(&rb, 60, 11);
+        let want = reference(&rb, &evs);
+        let batch = Batch::from_evidence(&rb, evs, Default::default(), &opts(2));
+        assert_eq!(rows(&batch), want, "{name}");
+    }
+}
+
+#[test]
+fn tables_streams_splits_and_threads_agree() {
+    let rb = Rulebook::builtin("demo").unwrap();
+    let evs = hospitals(&rb, 40, 5);
+    let want = reference(&rb, &evs);
+    let whole = table(&evs);
+    for size in [whole.num_rows(), 997, 61, 7, 1] {
+        for threads in [1, 2] {
+            let parts = split(&whole, size);
+            let t =
+                Batch::from_tables(&rb, parts.clone(), Default::default(), &opts(threads)).unwrap();
+            assert_eq!(
+                outcomes(&rows(&t)),
+                outcomes(&want),
+                "table split {size}, {threads} threads"
+            );
+            let s = Batch::from_stream(
+                &rb,
+                parts.into_iter().map(Ok),
+                Default::default(),
+                &opts(threads),
+            )
+            .unwrap();
+            assert_eq!(
+                outcomes(&rows(&s)),
+                outcomes(&want),
+                "stream split {size}, {threads} threads"
+            );
+        }
+    }
+}
+
+#[test]
+fn reports_on_demand_equal_scoring_one_by_one() {
+    let rb = Rulebook::builtin("demo").unwrap();
+    let evs = hospitals(&rb, 12, 3);
+    let from_ev = Batch::from_evidence(&rb, evs.clone(), Default::default(), &opts(2));
+    let from_table =
+        Batch::from_tables(&rb, split(&table(&evs), 50), Default::default(), &opts(2)).unwrap();
+    for (i, ev) in evs.iter().enumerate() {
+        match sanjia::score(&rb, ev) {
+            Ok(r) => {
+                let want = r.to_json();
+                assert_eq!(from_ev.report(i).unwrap().to_json()["total"], want["total"]);
+                assert_eq!(
+                    from_table.report(i).unwrap().to_json()["decision"],
+                    want["decision"]
+                );
+                assert_eq!(
+                    from_table.report(i).unwrap().to_json()["deductions"],
+                    want["deductions"]
+                );
+            }
+            Err(e) => {
+                assert_eq!(from_ev.report(i).unwrap_err().to_string(), e.to_string());
+                assert!(from_table.report(i).is_err());
+            }
+        }
+    }
+    let streamed = Batch::from_stream(
+        &rb,
+        split(&table(&evs), 50).into_iter().map(Ok),
+        Default::default(),
+        &opts(1),
+    )
+    .unwrap();
+    let e = streamed.report(0).unwrap_err();
+    assert!(e.to_string().contains("stream, which is not kept"), "{e}");
+}
+
+#[test]
+fn a_stream_with_a_hospital_split_apart_says_so_for_both_entries() {
+    let rb = Rulebook::builtin("demo").unwrap();
+    let evs = hospitals(&rb, 3, 9);
+    let h0 = table(&evs[0..1]);
+    let half = h0.num_rows() / 2;
+    // H0000's first half, then H0001, then H0000's second half, then H0002.
+    let parts = vec![
+        h0.slice(0, half),
+        table(&evs[1..2]),
+        h0.slice(half, h0.num_rows() - half),
+        table(&evs[2..3]),
+    ];
+    let s =
+        Batch::from_stream(&rb, parts.into_iter().map(Ok), Default::default(), &opts(1)).unwrap();
+    let errs: Vec<_> = s
+        .rows()
+        .iter()
+        .zip(s.hospitals())
+        .filter_map(|(r, h)| r.as_ref().err().map(|e| (h.clone(), e.to_string())))
+        .filter(|(_, e)| e.contains("not together"))
+        .collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs.iter().all(|(h, _)| h.as_deref() == Some("H0000")),
+        "{errs:?}"
+    );
+    assert_eq!(s.len(), 4, "H0000 twice, H0001, H0002: no entry lost");
+    // Every other hospital is scored; entries account for every input hospital.
+    assert!(s
+        .rows()
+        .iter()
+        .zip(s.hospitals())
+        .any(|(r, h)| h.as_deref() == Some("H0001") && r.is_ok()));
+}
+
+#[test]
+fn records_feed_batches_the_same_way() {
+    let rb = Rulebook::builtin("demo").unwrap();
+    let ev = Evidence::sample("demo", None).unwrap();
+    let b = Batch::from_evidence(
+        &rb,
+        vec![ev.clone()],
+        Arc::new(Records::default()),
+        &opts(1),
+    );
+    assert_eq!(rows(&b), reference(&rb, &[ev]));
+}
