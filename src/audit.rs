@@ -10,11 +10,13 @@
 //!   the flattened file it resolves to, or the same rulebook in TOML and JSON, reformatted or
 //!   reordered within tables, hash the same; comments and formatting do not count.
 //! * **Evidence hash** (`evidence_sha256`): of the evidence *as checked against the rulebook*
-//!   (the [`Sheet`] that was scored): the hospital id, then each criterion in rulebook order
-//!   with its answer (gate pass/fail, level rank, or each observation by period label, counts
-//!   scaled to the indicator's unit, exact decimals), and the observations left out (`0/0`).
-//!   The same evidence from a TOML or JSON file, a dict, an Arrow table (in any row order or
-//!   batch split) or a workbook hashes the same.
+//!   (the [`Sheet`] that was scored), written as bytes (form `sanjia-evidence-v2`): the
+//!   hospital id, then each answered criterion in rulebook order with its id and answer (gate
+//!   pass/fail, level rank or not applicable, or each observation by period label, counts
+//!   scaled to the indicator's unit, exact decimals with trailing zeros removed), and the
+//!   observations left out (`0/0`) in sorted order. Every string is length-prefixed, so no text
+//!   can pass for another field. The same evidence from a TOML or JSON file, a dict, an Arrow
+//!   table (in any row order or batch split) or a workbook hashes the same.
 //!
 //! Both hashes are lowercase hex, computed with the `sha2` crate.
 
@@ -31,12 +33,11 @@ use crate::Rulebook;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 
 /// Tag hashed before the canonical rulebook, so a change of canonical form changes every hash.
 const RULEBOOK_FORM: &str = "sanjia-rulebook-v1\n";
 /// Tag hashed before the canonical evidence.
-const EVIDENCE_FORM: &str = "sanjia-evidence-v1\n";
+const EVIDENCE_FORM: &str = "sanjia-evidence-v2\n";
 
 /// What a report was computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,9 +87,11 @@ impl Audit {
 }
 
 fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
 }
@@ -154,78 +157,101 @@ pub fn rulebook_hash(source: &RulebookFile) -> String {
     hex(&h.finalize())
 }
 
-fn quantity(q: &Quantity) -> String {
-    match q {
-        Quantity::Decimal(d) => d.normalize().to_string(),
-        Quantity::Ratio { num, den } => format!("{}/{}", num.normalize(), den.normalize()),
+/// Append a length-prefixed byte string (u32 little-endian length, then the bytes).
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    buf.extend_from_slice(s.as_bytes());
+}
+
+/// Append a decimal in normal form: trailing zeros removed (`0.950` and `0.95` are the same
+/// number), then its scale (one byte) and its signed mantissa: `8` and 8 bytes when it fits
+/// an i64, else `16` and 16 bytes (little-endian).
+fn put_decimal(buf: &mut Vec<u8>, d: &rust_decimal::Decimal) {
+    let n = d.normalize();
+    buf.push(n.scale() as u8);
+    let m = n.mantissa();
+    match i64::try_from(m) {
+        Ok(small) => {
+            buf.push(8);
+            buf.extend_from_slice(&small.to_le_bytes());
+        }
+        Err(_) => {
+            buf.push(16);
+            buf.extend_from_slice(&m.to_le_bytes());
+        }
     }
 }
 
-fn json_str(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
+fn put_quantity(buf: &mut Vec<u8>, q: &Quantity) {
+    match q {
+        Quantity::Decimal(d) => {
+            buf.push(b'd');
+            put_decimal(buf, d);
+        }
+        Quantity::Ratio { num, den } => {
+            buf.push(b'r');
+            put_decimal(buf, num);
+            put_decimal(buf, den);
+        }
+    }
 }
 
-/// SHA-256 (hex) of a checked sheet's canonical form (see the module docs).
+/// SHA-256 (hex) of a checked sheet's canonical form (see the module docs): written as bytes
+/// (every string length-prefixed, so no text can imitate another field) into one buffer and
+/// hashed once.
 pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
-    let mut h = Sha256::new();
-    h.update(EVIDENCE_FORM);
-    h.update(format!("hospital {}\n", json_str(&sheet.hospital)));
     let nodes = rb.nodes();
-    let mut line = String::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(64 + 24 * sheet.answers.len() + 48 * sheet.obs.len());
+    buf.extend_from_slice(EVIDENCE_FORM.as_bytes());
+    put_str(&mut buf, &sheet.hospital);
     for (i, answer) in sheet.answers.iter().enumerate() {
         let Some(node) = nodes.get(i) else { break };
-        line.clear();
-        let id = json_str(&node.id);
         match answer {
             Answer::None => continue,
             Answer::Gate(p) => {
-                let _ = writeln!(line, "{id} gate {}", if *p { "pass" } else { "fail" });
+                put_str(&mut buf, &node.id);
+                buf.extend_from_slice(if *p { b"gp" } else { b"gf" });
             }
             Answer::Rank(r) => {
-                let kind = match node.kind {
-                    NodeKind::Element => "element",
-                    _ => "article",
-                };
+                put_str(&mut buf, &node.id);
+                buf.push(match node.kind {
+                    NodeKind::Element => b'e',
+                    _ => b'a',
+                });
                 match r {
-                    Some(r) => {
-                        let _ = writeln!(line, "{id} {kind} {r}");
-                    }
-                    None => {
-                        let _ = writeln!(line, "{id} {kind} na");
-                    }
+                    Some(r) => buf.extend_from_slice(&[1, *r]),
+                    None => buf.push(0),
                 }
             }
             Answer::Series(..) => {
-                for o in sheet.series(i as u32) {
-                    let _ = writeln!(
-                        line,
-                        "{id} obs {} {}",
-                        json_str(sheet.period(o.period)),
-                        quantity(&o.value)
-                    );
+                put_str(&mut buf, &node.id);
+                let series = sheet.series(i as u32);
+                buf.push(b'o');
+                buf.extend_from_slice(&(series.len() as u32).to_le_bytes());
+                for o in series {
+                    put_str(&mut buf, sheet.period(o.period));
+                    put_quantity(&mut buf, &o.value);
                 }
             }
         }
-        h.update(&line);
     }
-    let mut skipped: Vec<String> = sheet
+    // Left-out observations, in a fixed order whatever order they were found in.
+    let mut skipped: Vec<(&str, &str, &str)> = sheet
         .skipped
         .iter()
         .map(|(n, label, why)| {
             let id = nodes.get(*n as usize).map_or("", |x| x.id.as_str());
-            format!(
-                "{} skipped {} {}\n",
-                json_str(id),
-                json_str(label),
-                json_str(why)
-            )
+            (id, label.as_str(), why.as_str())
         })
         .collect();
-    skipped.sort();
-    for s in skipped {
-        h.update(s);
+    skipped.sort_unstable();
+    buf.extend_from_slice(&(skipped.len() as u32).to_le_bytes());
+    for (id, label, why) in skipped {
+        put_str(&mut buf, id);
+        put_str(&mut buf, label);
+        put_str(&mut buf, why);
     }
-    hex(&h.finalize())
+    hex(&Sha256::digest(&buf))
 }
 
 #[cfg(test)]

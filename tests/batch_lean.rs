@@ -2,7 +2,7 @@
 //! figures equal the full scorecard's, whatever the input form (evidence, whole table, stream),
 //! the record-batch split and the thread count.
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use sanjia::evidence::{ArticleLevel, ElementResult, Observation, Records};
 use sanjia::score::batch::Batch;
 use sanjia::score::{score_sheet, score_summary, Scratch, Summary};
@@ -329,4 +329,83 @@ fn records_feed_batches_the_same_way() {
         &opts(1),
     );
     assert_eq!(rows(&b), reference(&rb, &[ev]));
+}
+
+/// The rows of a batch in a pseudo-random order (hospitals interleaved).
+fn shuffled(b: &RecordBatch, seed: u64) -> RecordBatch {
+    let mut order: Vec<usize> = (0..b.num_rows()).collect();
+    let mut x = seed | 1;
+    for i in (1..order.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    let cols: Vec<(String, ArrayRef)> = b
+        .schema()
+        .fields()
+        .iter()
+        .zip(b.columns())
+        .map(|(f, a)| {
+            let a: ArrayRef = if let Some(s) = a.as_any().downcast_ref::<StringArray>() {
+                Arc::new(
+                    order
+                        .iter()
+                        .map(|&i| s.is_valid(i).then(|| s.value(i)))
+                        .collect::<StringArray>(),
+                )
+            } else {
+                let n = a.as_any().downcast_ref::<Float64Array>().unwrap();
+                Arc::new(
+                    order
+                        .iter()
+                        .map(|&i| n.is_valid(i).then(|| n.value(i)))
+                        .collect::<Float64Array>(),
+                )
+            };
+            (f.name().clone(), a)
+        })
+        .collect();
+    RecordBatch::try_from_iter(cols).unwrap()
+}
+
+/// Summaries keyed by hospital (a shuffled table lists hospitals in another order).
+fn by_hospital(r: &[Result<Summary, String>]) -> Vec<Result<Summary, ()>> {
+    let mut v = outcomes(r);
+    v.sort_by_key(|x| x.as_ref().map(|s| s.hospital.clone()).unwrap_or_default());
+    v
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Whatever the number of hospitals, the row order, the record-batch size and the thread
+    /// count, a table (and, for rows kept together, a stream) gives each hospital the result
+    /// of scoring it alone.
+    #[test]
+    fn any_partitioning_batch_size_and_thread_count_gives_the_same_results(
+        n in 1usize..20,
+        seed in 0u64..1_000,
+        size in 1usize..500,
+        threads in 1usize..4,
+        shuffle in proptest::prelude::any::<Option<u64>>(),
+    ) {
+        let rb = Rulebook::builtin("demo").unwrap();
+        let evs = hospitals(&rb, n, seed);
+        let want = reference(&rb, &evs);
+        let whole = table(&evs);
+        let whole = match shuffle {
+            Some(s) => shuffled(&whole, s),
+            None => whole,
+        };
+        let parts = split(&whole, size);
+        let t = Batch::from_tables(&rb, parts.clone(), Default::default(), &opts(threads)).unwrap();
+        proptest::prop_assert_eq!(t.len(), evs.len());
+        proptest::prop_assert_eq!(by_hospital(&rows(&t)), by_hospital(&want));
+        if shuffle.is_none() {
+            let s = Batch::from_stream(&rb, parts.into_iter().map(Ok), Default::default(), &opts(threads))
+                .unwrap();
+            proptest::prop_assert_eq!(outcomes(&rows(&s)), outcomes(&want));
+        }
+    }
 }

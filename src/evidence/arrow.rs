@@ -54,6 +54,8 @@ pub struct ArrowNumber<'a> {
     array: &'a dyn Array,
     nulls: Option<arrow_buffer::NullBuffer>,
     get: fn(&dyn Array, usize) -> f64,
+    /// The values of a `Float64` column (the usual case), read directly.
+    f64s: Option<&'a [f64]>,
 }
 
 impl NumberColumn for ArrowNumber<'_> {
@@ -64,7 +66,10 @@ impl NumberColumn for ArrowNumber<'_> {
         if self.nulls.as_ref().is_some_and(|n| n.is_null(row)) {
             return None;
         }
-        Some((self.get)(self.array, row))
+        match self.f64s {
+            Some(v) => v.get(row).copied(),
+            None => Some((self.get)(self.array, row)),
+        }
     }
 }
 
@@ -186,6 +191,9 @@ pub fn number_column<'a>(name: &str, a: &'a ArrayRef) -> Result<ArrowNumber<'a>,
         array: a.as_ref(),
         nulls: a.logical_nulls(),
         get: f,
+        f64s: a
+            .as_primitive_opt::<Float64Type>()
+            .map(|p| p.values().as_ref()),
     })
 }
 

@@ -115,6 +115,9 @@ pub struct SheetBuilder<'r> {
     period_index: FxHashMap<String, u32>,
     /// Entries seen (for [`MAX_ENTRIES`]).
     entries: usize,
+    /// Position in the rulebook's evidence nodes of the last criterion looked up: rows usually
+    /// follow the rulebook's order, so the next id is that one or the one after it.
+    guess: usize,
 }
 
 impl<'r> SheetBuilder<'r> {
@@ -131,6 +134,7 @@ impl<'r> SheetBuilder<'r> {
             errs: Collector::default(),
             period_index: FxHashMap::default(),
             entries: 0,
+            guess: 0,
         };
         b.set_hospital(hospital);
         b
@@ -159,6 +163,7 @@ impl<'r> SheetBuilder<'r> {
         self.set_hospital(hospital);
         self.period_index.clear();
         self.entries = 0;
+        self.guess = 0;
         self.sheet.answers.clear();
         self.sheet
             .answers
@@ -212,8 +217,20 @@ impl<'r> SheetBuilder<'r> {
             );
             return None;
         }
+        let (ev, nodes) = (self.rb.evidence_nodes(), self.rb.nodes());
+        for p in [self.guess, self.guess + 1] {
+            if let Some(node) = ev.get(p).and_then(|&i| Some((i, nodes.get(i as usize)?))) {
+                if node.1.id == id {
+                    self.guess = p;
+                    return Some((node.0, node.1.kind));
+                }
+            }
+        }
         match self.rb.node_index(id) {
             Some(i) => {
+                if let Ok(p) = ev.binary_search(&i) {
+                    self.guess = p;
+                }
                 let kind = self.rb.nodes()[i as usize].kind;
                 if kind == NodeKind::Group {
                     self.err(at, id, "is a group of the rulebook, not a criterion: give evidence for its criteria");
@@ -509,7 +526,10 @@ impl<'r> SheetBuilder<'r> {
         for e in pending.iter_mut() {
             e.1 = rank[e.1 as usize];
         }
-        pending.sort_by_key(|e| (e.0, e.1));
+        // Rows usually come in rulebook and period order: sorting is then a check.
+        if !pending.is_sorted_by_key(|e| (e.0, e.1)) {
+            pending.sort_by_key(|e| (e.0, e.1));
+        }
         let mut k = 0;
         while k < pending.len() {
             let node = pending[k].0;

@@ -141,6 +141,16 @@ where
     }
 }
 
+/// `str::trim`, skipping the Unicode scan when both ends are visible ASCII (nearly every
+/// cell of a machine-written table).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 impl<'a> LongTable<'a> {
     /// A table of hospital and criterion columns; add the others with struct update syntax.
     pub fn new(hospital: &'a dyn TextColumn, criterion: &'a dyn TextColumn) -> LongTable<'a> {
@@ -169,19 +179,14 @@ impl<'a> LongTable<'a> {
     /// Add one row to a sheet being built.
     pub fn add_row(&self, b: &mut SheetBuilder, r: usize) {
         let at = Loc::Row(r + self.row_offset);
-        let Some(crit) = self
-            .criterion
-            .text(r)
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        else {
+        let Some(crit) = self.criterion.text(r).map(trim).filter(|c| !c.is_empty()) else {
             b.problem(at, "no criterion_id");
             return;
         };
         let level = self
             .level
             .and_then(|c| c.text(r))
-            .map(str::trim)
+            .map(trim)
             .filter(|l| !l.is_empty());
         let value = self.value.and_then(|c| c.number(r));
         let num = self.numerator.and_then(|c| c.number(r));
@@ -193,11 +198,7 @@ impl<'a> LongTable<'a> {
             ),
             (Some(l), false) => b.level_text(crit, l, at),
             (None, _) => {
-                let period = self
-                    .period
-                    .and_then(|c| c.text(r))
-                    .map(str::trim)
-                    .unwrap_or("");
+                let period = self.period.and_then(|c| c.text(r)).map(trim).unwrap_or("");
                 b.observation_f64(crit, period, value, num, den, at)
             }
         }
@@ -210,26 +211,51 @@ impl<'a> LongTable<'a> {
     }
 }
 
-/// Row positions per hospital across several tables (table index, row), in order of first
-/// appearance, and the rows without a hospital id.
-pub type Groups<'a> = (Vec<(&'a str, Vec<(u32, u32)>)>, Vec<(u32, u32)>);
+/// A run of consecutive rows of one table: (table index, first row, end row exclusive).
+pub type Run = (u32, u32, u32);
+
+/// Rows per hospital across several tables as runs of consecutive rows (a hospital whose rows
+/// come together is one run per table it spans), in order of first appearance, and the rows
+/// without a hospital id (table index, row).
+pub type Groups<'a> = (Vec<(&'a str, Vec<Run>)>, Vec<(u32, u32)>);
+
+/// The rows of a list of runs, in order.
+pub fn run_rows(runs: &[Run]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    runs.iter()
+        .flat_map(|&(t, a, z)| (a..z).map(move |r| (t, r)))
+}
 
 /// Group the rows of several tables (one long table split in parts) by hospital.
 pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
     let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
-    let mut groups: Vec<(&'a str, Vec<(u32, u32)>)> = Vec::new();
+    let mut groups: Vec<(&'a str, Vec<Run>)> = Vec::new();
     let mut orphans = Vec::new();
+    // The group of the previous row: rows of a hospital usually come together, and comparing
+    // with the last id is cheaper than hashing it.
+    let mut last: Option<(&'a str, usize)> = None;
     for (t, table) in tables.iter().enumerate() {
         let hospital = table.hospital;
         for r in 0..table.len() {
-            match hospital.text(r).map(str::trim).filter(|h| !h.is_empty()) {
+            match hospital.text(r).map(trim).filter(|h| !h.is_empty()) {
                 None => orphans.push((t as u32, r as u32)),
                 Some(h) => {
-                    let g = *index.entry(h).or_insert_with(|| {
-                        groups.push((h, Vec::new()));
-                        groups.len() - 1
-                    });
-                    groups[g].1.push((t as u32, r as u32));
+                    let g = match last {
+                        Some((prev, g)) if prev == h => g,
+                        _ => {
+                            let g = *index.entry(h).or_insert_with(|| {
+                                groups.push((h, Vec::new()));
+                                groups.len() - 1
+                            });
+                            last = Some((h, g));
+                            g
+                        }
+                    };
+                    let (t, r) = (t as u32, r as u32);
+                    let runs = &mut groups[g].1;
+                    match runs.last_mut() {
+                        Some(run) if run.0 == t && run.2 == r => run.2 = r + 1,
+                        _ => runs.push((t, r, r + 1)),
+                    }
                 }
             }
         }
@@ -248,7 +274,7 @@ pub fn sheets_from_tables(
         .par_iter()
         .map(|(h, rows)| {
             let mut b = SheetBuilder::new(rb, h);
-            for &(t, r) in rows {
+            for (t, r) in run_rows(rows) {
                 tables[t as usize].add_row(&mut b, r as usize);
             }
             b.finish()

@@ -113,11 +113,11 @@ pub fn score_sheets(
 enum Source {
     /// The evidence, one per entry.
     Evidence(Vec<Evidence>),
-    /// The long table's record batches and each entry's rows in them (batch, row).
+    /// The long table's record batches and each entry's rows in them (runs of rows).
     #[cfg(feature = "arrow")]
     Tables {
         batches: Vec<arrow_array::RecordBatch>,
-        rows: Vec<Vec<(u32, u32)>>,
+        rows: Vec<Vec<crate::evidence::table::Run>>,
     },
     /// A stream, not kept (memory stays bounded).
     Stream,
@@ -269,7 +269,7 @@ impl Batch {
                 let cols = crate::evidence::arrow::columns(batches)?;
                 let tables: Vec<_> = cols.iter().map(|c| c.table()).collect();
                 let mut b = SheetBuilder::new(rb, hospital.as_deref().unwrap_or(""));
-                for &(t, r) in &rows[i] {
+                for (t, r) in crate::evidence::table::run_rows(&rows[i]) {
                     tables[t as usize].add_row(&mut b, r as usize);
                 }
                 b.finish()?
@@ -307,7 +307,7 @@ impl Batch {
 mod tables {
     use super::*;
     use crate::evidence::arrow::columns;
-    use crate::evidence::table::{group_rows, LongTable};
+    use crate::evidence::table::{group_rows, run_rows, LongTable, Run};
     use arrow_array::RecordBatch;
     use arrow_schema::ArrowError;
 
@@ -317,13 +317,13 @@ mod tables {
         rb: &Rulebook,
         tables: &[LongTable<'_>],
         hospital: &str,
-        rows: &[(u32, u32)],
+        rows: &[Run],
         records: &Records,
         b: &mut SheetBuilder<'_>,
         scratch: &mut Scratch,
     ) -> Result<Summary, EvidenceError> {
         b.reset(hospital);
-        for &(t, r) in rows {
+        for (t, r) in run_rows(rows) {
             tables[t as usize].add_row(b, r as usize);
         }
         let sheet = b.check()?;
@@ -375,7 +375,7 @@ mod tables {
             });
             let mut hospitals: Vec<Option<String>> =
                 groups.iter().map(|(h, _)| Some(h.to_string())).collect();
-            let mut kept: Vec<Vec<(u32, u32)>> = groups.into_iter().map(|g| g.1).collect();
+            let mut kept: Vec<Vec<Run>> = groups.into_iter().map(|g| g.1).collect();
             if !orphans.is_empty() {
                 rows.push(Err(orphans_error(&tables, &orphans)));
                 hospitals.push(None);
@@ -434,7 +434,7 @@ mod tables {
                     .last()
                     .filter(|(_, rows)| rows.last().is_some_and(|r| r.0 == last_table))
                     .map(|(h, _)| h.to_string());
-                let done: Vec<&(&str, Vec<(u32, u32)>)> = groups
+                let done: Vec<&(&str, Vec<Run>)> = groups
                     .iter()
                     .filter(|(h, _)| open.as_deref() != Some(*h))
                     .collect();
@@ -454,7 +454,7 @@ mod tables {
                 for ((h, rows), r) in done.iter().zip(scored) {
                     let row = rows
                         .first()
-                        .map_or(0, |&(t, r)| r as usize + tables[t as usize].row_offset);
+                        .map_or(0, |&(t, r, _)| r as usize + tables[t as usize].row_offset);
                     push_entry(&mut out, &mut seen, h, row, r);
                 }
                 // Keep only the open hospital's rows: from its first row on (zero-copy slices).
@@ -468,7 +468,7 @@ mod tables {
                 drop(tables);
                 drop(cols);
                 match keep {
-                    Some((b, r)) => {
+                    Some((b, r, _)) => {
                         let (b, r) = (b as usize, r as usize);
                         offset += window[..b].iter().map(|x| x.num_rows()).sum::<usize>() + r;
                         window.drain(..b);
@@ -495,7 +495,7 @@ mod tables {
                     });
                     let row = rows
                         .first()
-                        .map_or(0, |&(t, r)| r as usize + tables[t as usize].row_offset);
+                        .map_or(0, |&(t, r, _)| r as usize + tables[t as usize].row_offset);
                     push_entry(&mut out, &mut seen, h, row, r);
                 }
             }
