@@ -912,3 +912,55 @@ when = ["min(points, children of P1) > 1", "min(points, all) >= 0"]
         "{e}"
     );
 }
+
+#[test]
+fn counting_only_gates_is_an_error_and_gates_are_left_out_of_counts() {
+    let base = r#"[rulebook]
+id = "t"
+title = "t"
+[[outcome]]
+id = "defer"
+title = "d"
+effect = "no-grade"
+[[node]]
+id = "P1"
+title = "gates"
+[[node]]
+id = "g1"
+parent = "P1"
+kind = "gate"
+title = "g"
+on_fail = "defer"
+[[node]]
+id = "P2"
+title = "articles"
+[[node]]
+id = "a1"
+parent = "P2"
+kind = "article"
+title = "a"
+points = { A = 4, B = 3, C = 2, D = 0 }
+[[grade]]
+id = "top"
+"#;
+    let e = Rulebook::from_toml(&format!("{base}when = [\"count(gates) >= 1\"]\n")).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].path, "grade[0].when[0]");
+    assert!(
+        e.problems[0]
+            .message
+            .contains("selects gates, which have no points or level to count"),
+        "{e}"
+    );
+    // Over the gate and the article, only the article counts.
+    let rb = Rulebook::from_toml(&format!(
+        "{base}when = [\"count(not groups) == 1\"]\n[[grade]]\nid = \"low\"\n"
+    ))
+    .unwrap();
+    let mut ev = sanjia::Evidence::new("H");
+    ev.gates.insert("g1".into(), true);
+    ev.articles
+        .insert("a1".into(), sanjia::evidence::ArticleLevel::B);
+    let r = sanjia::score(&rb, &ev).unwrap();
+    assert_eq!(r.grade(), Some("top"), "{}", r.explain());
+}

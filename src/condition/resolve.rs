@@ -174,7 +174,20 @@ fn value(v: &Value, scope: &dyn Scope) -> Result<CValue, String> {
             CValue::Share(nodes, test, describe(sel, Some(level)))
         }
         Value::Count(sel, level) => {
-            let nodes = select(sel, scope)?;
+            // Gates have neither points nor a level: they are left out of a plain count, as of
+            // a min / max / mean ("no gate failed" and passed(ID) are about gates); with a
+            // level, selecting a gate is an error (below).
+            let nodes: Vec<u32> = select(sel, scope)?
+                .into_iter()
+                .filter(|&n| level.is_some() || scope.kind(n) != NodeKind::Gate)
+                .collect();
+            if nodes.is_empty() {
+                return Err(format!(
+                    "'{}' selects gates, which have no points or level to count, and nothing \
+                     else: use 'no gate failed' or passed(ID) for gates",
+                    sel.text
+                ));
+            }
             let test = match level {
                 Some(l) => Some(level_test(&nodes, l, sel, scope)?),
                 None => None,
