@@ -411,3 +411,61 @@ fn an_override_moves_a_target_through_its_parameter() {
     assert_eq!(r.points("i1"), Some(d("0")));
     assert_eq!(r.total(), Some(d("9")));
 }
+
+/// A problem in a layered rulebook points at the overriding file's own entry (the patch, node
+/// or grade that wrote the value), or says it is in the extended rulebook.
+#[test]
+fn problems_point_into_the_file_that_wrote_them() {
+    let text = r#"
+remove = ["P3"]
+
+[rulebook]
+id = "p"
+title = "p"
+extends = "cn-tertiary-2022"
+
+[[patch]]
+id = "P2"
+weight = 70
+
+[[patch]]
+id = "1.2.3.1"
+target = ">= banana"
+
+[[patch]]
+id = "P1.3.04"
+on_fail = "downgrad"
+
+[[node]]
+id = "X.1"
+parent = "P2"
+kind = "article"
+title = "x"
+weight = -5
+
+[[grade]]
+id = "乙等"
+when = ["total >= $nope"]
+"#;
+    let e = Rulebook::from_toml(text).unwrap_err();
+    let at = |id: &str| -> Vec<String> {
+        e.problems
+            .iter()
+            .filter(|p| p.id.as_deref() == Some(id))
+            .map(|p| p.path.clone())
+            .collect()
+    };
+    assert_eq!(at("1.2.3.1"), ["patch[1].target"], "{e}");
+    assert_eq!(at("P1.3.04"), ["patch[2].on_fail"], "{e}");
+    assert_eq!(at("X.1"), ["node[0].weight"], "{e}");
+    assert_eq!(at("乙等"), ["grade[0].when[0]"], "{e}");
+    // The base's 甲等 grade, untouched here, refers to the removed Part 3.
+    let base: Vec<_> = at("甲等");
+    assert!(!base.is_empty(), "{e}");
+    assert!(
+        base.iter()
+            .all(|p| p.starts_with("grade[")
+                && p.ends_with("in the extended rulebook cn-tertiary-2022")),
+        "{e}"
+    );
+}

@@ -282,3 +282,93 @@ fn merge(mut base: RulebookFile, over: RulebookFile) -> Result<RulebookFile, Pro
         Err(p)
     }
 }
+
+/// What an overriding file itself says, by id, so that a problem found in the merged rulebook
+/// points into the file where it was written: its `[[patch]]` or `[[node]]` entry, or the
+/// extended rulebook.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    base: String,
+    /// Node id → (patch index, fields the patch sets), in file order.
+    patches: Vec<(String, usize, Vec<String>)>,
+    nodes: HashMap<String, usize>,
+    grades: HashMap<String, usize>,
+    outcomes: HashMap<String, usize>,
+}
+
+impl Layout {
+    /// The layout of a file that extends another; `None` for a file that does not.
+    pub(crate) fn of(file: &RulebookFile) -> Option<Layout> {
+        let base = file.rulebook.extends.clone()?;
+        let index = |ids: Vec<&String>| -> HashMap<String, usize> {
+            let mut m = HashMap::new();
+            for (i, id) in ids.into_iter().enumerate() {
+                m.entry(id.clone()).or_insert(i);
+            }
+            m
+        };
+        Some(Layout {
+            base,
+            patches: file
+                .patches
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let id = p.get("id")?.as_str()?.to_string();
+                    Some((id, i, p.keys().filter(|k| *k != "id").cloned().collect()))
+                })
+                .collect(),
+            nodes: index(file.nodes.iter().map(|n| &n.id).collect()),
+            grades: index(file.grades.iter().map(|g| &g.id).collect()),
+            outcomes: index(file.outcomes.iter().map(|o| &o.id).collect()),
+        })
+    }
+
+    /// Point each problem of the merged rulebook at the overriding file's entry that wrote the
+    /// value (`patch[3].target`, `node[0].title`, `grade[1].when[2]`), or say that it comes
+    /// from the extended rulebook (`node[23].on_fail in the extended rulebook X`).
+    pub(crate) fn relocate(&self, mut err: RulebookError) -> RulebookError {
+        for p in &mut err.problems {
+            let Some(id) = p.id.clone() else { continue };
+            let Some((head, rest)) = split_entry(&p.path) else {
+                continue;
+            };
+            let field = rest
+                .trim_start_matches('.')
+                .split(['.', '['])
+                .next()
+                .unwrap_or("");
+            let own = match head {
+                "node" => self
+                    .nodes
+                    .get(&id)
+                    .map(|&j| format!("node[{j}]"))
+                    .or_else(|| {
+                        self.patches
+                            .iter()
+                            .rev()
+                            .find(|(pid, _, keys)| {
+                                *pid == id && (field.is_empty() || keys.iter().any(|k| k == field))
+                            })
+                            .map(|(_, j, _)| format!("patch[{j}]"))
+                    }),
+                "grade" => self.grades.get(&id).map(|&j| format!("grade[{j}]")),
+                "outcome" => self.outcomes.get(&id).map(|&j| format!("outcome[{j}]")),
+                _ => continue,
+            };
+            p.path = match own {
+                Some(entry) => format!("{entry}{rest}"),
+                None => format!("{} in the extended rulebook {}", p.path, self.base),
+            };
+        }
+        err
+    }
+}
+
+/// `node[12].bands[1].when` → (`node`, `.bands[1].when`).
+fn split_entry(path: &str) -> Option<(&str, &str)> {
+    let open = path.find('[')?;
+    let close = open + path[open..].find(']')?;
+    path[open + 1..close].parse::<usize>().ok()?;
+    Some((&path[..open], &path[close + 1..]))
+}

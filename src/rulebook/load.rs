@@ -302,8 +302,12 @@ impl Rulebook {
         origin: &Origin,
     ) -> Result<Rulebook, RulebookError> {
         let f = parse_file(text, format, file)?;
+        let layout = super::layer::Layout::of(&f);
         let f = resolve(f, origin, &mut Vec::new())?;
-        Rulebook::compile(f, file)
+        Rulebook::compile(f, file).map_err(|e| match &layout {
+            Some(l) => l.relocate(e),
+            None => e,
+        })
     }
 
     /// Load and compile a rulebook file (`.toml` or `.json`).
