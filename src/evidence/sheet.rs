@@ -425,8 +425,19 @@ impl<'r> SheetBuilder<'r> {
                 }
             }
         };
-        let p = match self.period_index.get(period) {
-            Some(&p) => p,
+        // A hospital has a few periods: look among them before hashing.
+        let few = self.sheet.periods.len() <= 8;
+        let known = if few {
+            self.sheet
+                .periods
+                .iter()
+                .position(|x| x == period)
+                .map(|p| p as u32)
+        } else {
+            self.period_index.get(period).copied()
+        };
+        let p = match known {
+            Some(p) => p,
             None => {
                 if period.len() > MAX_ID_LEN {
                     let short = crate::rulebook::load::ellipsize(period, 40);
