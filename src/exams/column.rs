@@ -223,6 +223,58 @@ impl<'a> StrCol<'a> {
     }
 }
 
+impl<'a> StrCol<'a> {
+    /// The values of rows `start..start + out.len()` (as [`StrCol::get`]), with the column's
+    /// representation matched once for the block rather than once per row.
+    #[inline]
+    pub(crate) fn get_block(&self, start: usize, out: &mut [Option<&'a str>]) {
+        #[cfg(feature = "arrow")]
+        macro_rules! arrow_block {
+            ($a:expr) => {{
+                use arrow_array::Array;
+                let a = $a;
+                let len = a.len();
+                match a.nulls() {
+                    None => {
+                        for (k, o) in out.iter_mut().enumerate() {
+                            let i = start + k;
+                            *o = if i < len { clean(a.value(i)) } else { None };
+                        }
+                    }
+                    Some(n) => {
+                        for (k, o) in out.iter_mut().enumerate() {
+                            let i = start + k;
+                            *o = if i < len && n.is_valid(i) {
+                                clean(a.value(i))
+                            } else {
+                                None
+                            };
+                        }
+                    }
+                }
+            }};
+        }
+        match &self.0 {
+            #[cfg(feature = "arrow")]
+            StrRepr::Utf8(a) => arrow_block!(*a),
+            #[cfg(feature = "arrow")]
+            StrRepr::LargeUtf8(a) => arrow_block!(*a),
+            #[cfg(feature = "arrow")]
+            StrRepr::Utf8View(a) => arrow_block!(*a),
+            StrRepr::Str(s) => {
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = s.get(start + k).and_then(|v| clean(v));
+                }
+            }
+            _ => {
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = self.get(start + k);
+                }
+            }
+        }
+    }
+}
+
 impl<'a> From<&'a [&'a str]> for StrCol<'a> {
     fn from(s: &'a [&'a str]) -> Self {
         StrCol(StrRepr::Str(s))
@@ -390,6 +442,50 @@ impl NumCol<'_> {
                 Some(Some(x)) => Num::Int(*x as i64),
                 _ => Num::Null,
             },
+        }
+    }
+}
+
+impl NumCol<'_> {
+    /// The values of rows `start..start + out.len()` (as [`NumCol::get`]), with the column's
+    /// representation matched once for the block rather than once per row.
+    #[inline]
+    pub(crate) fn get_block(&self, start: usize, out: &mut [Num]) {
+        macro_rules! prim {
+            ($v:expr, $n:expr, $conv:expr) => {{
+                let v = $v;
+                match $n {
+                    Nulls::None => {
+                        for (k, o) in out.iter_mut().enumerate() {
+                            *o = match v.get(start + k) {
+                                Some(x) => $conv(*x),
+                                None => Num::Null,
+                            };
+                        }
+                    }
+                    n => {
+                        for (k, o) in out.iter_mut().enumerate() {
+                            let i = start + k;
+                            *o = match v.get(i) {
+                                Some(x) if !n.is_null(i) => $conv(*x),
+                                _ => Num::Null,
+                            };
+                        }
+                    }
+                }
+            }};
+        }
+        match &self.0 {
+            NumRepr::F64(v, n) => prim!(v, n, Num::Float),
+            NumRepr::I64(v, n) => prim!(v, n, Num::Int),
+            NumRepr::I32(v, n) => prim!(v, n, |x: i32| Num::Int(x as i64)),
+            NumRepr::I16(v, n) => prim!(v, n, |x: i16| Num::Int(x as i64)),
+            NumRepr::I8(v, n) => prim!(v, n, |x: i8| Num::Int(x as i64)),
+            _ => {
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = self.get(start + k);
+                }
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ use super::date::Date;
 use super::error::{ExamError, Rejection, RowCount, Table};
 use super::exam_table::Exams;
 use super::exemptions::Exemptions;
+use super::idtable::IdTable;
 use super::names::Names;
 use super::people::{ExemptionRecord, ExemptionSource, PersonIssue};
 use super::per_exam::{process_exam, session_of, ExamPartial, PersonRow};
@@ -236,6 +237,8 @@ pub(crate) struct Ctx<'c, 'a> {
     pub(crate) sittings: &'c Sittings<'a>,
     pub(crate) staff: &'c StaffTable<'a>,
     pub(crate) exams: &'c ExamSet<'a>,
+    /// The exam ids, for the hot loop's lookups (same ids as `exams.ids`).
+    pub(crate) exam_table: IdTable,
     pub(crate) ex: &'c ExemptionIndex<'a>,
     pub(crate) all_staff: Vec<u32>,
     /// First row of each sittings chunk.
@@ -341,6 +344,7 @@ pub(crate) fn evaluate_keyed(
         sittings,
         staff: &staff,
         exams: &exams,
+        exam_table: IdTable::new(exams.ids.owned()),
         ex: &ex,
         all_staff: (0..staff.len() as u32).collect(),
         starts: sittings.chunk_starts(),

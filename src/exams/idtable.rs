@@ -44,7 +44,7 @@ pub(crate) struct IdTable {
 }
 
 /// A key's hash, and the tag of the first entry to probe.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Probe {
     hash: u64,
     first: u32,
@@ -61,6 +61,43 @@ fn hash(s: &str) -> u64 {
 fn tag(h: u64) -> u32 {
     // low 32 bits of the hash, never 0 so that a used entry is never empty
     (h as u32) | 1
+}
+
+/// The 8 bytes of `s` at `at..at + 8` (zeros past the end).
+#[inline(always)]
+fn word8(s: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    if let Some(w) = s.get(at..at + 8) {
+        b.copy_from_slice(w);
+    }
+    u64::from_le_bytes(b)
+}
+
+/// The 4 bytes of `s` at `at..at + 4` (zeros past the end).
+#[inline(always)]
+fn word4(s: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(w) = s.get(at..at + 4) {
+        b.copy_from_slice(w);
+    }
+    u32::from_le_bytes(b)
+}
+
+/// Whether the first `s.len()` bytes of an entry's key equal `s` (`s.len() <= INLINE`), with
+/// a few overlapping word compares instead of a call to `memcmp`.
+#[inline(always)]
+fn same_short(key: &[u8; INLINE], s: &[u8]) -> bool {
+    let n = s.len();
+    if n >= 8 {
+        let mid = (n / 2).saturating_sub(4).min(n - 8);
+        word8(key, 0) == word8(s, 0)
+            && word8(key, mid) == word8(s, mid)
+            && word8(key, n - 8) == word8(s, n - 8)
+    } else if n >= 4 {
+        word4(key, 0) == word4(s, 0) && word4(key, n - 4) == word4(s, n - 4)
+    } else {
+        key.get(..n) == Some(s)
+    }
 }
 
 impl IdTable {
@@ -130,7 +167,7 @@ impl IdTable {
                 let same = if e.len == LONG {
                     self.names.get(e.id) == s
                 } else {
-                    e.len as usize == s.len() && &e.key[..s.len()] == s.as_bytes()
+                    e.len as usize == s.len() && same_short(&e.key, s.as_bytes())
                 };
                 if same {
                     return Some(e.id);

@@ -313,37 +313,63 @@ pub(crate) fn prepare_roster<'a>(
     for s in &ids.names {
         rejected_ids.remove(s);
     }
-    let hospitals = Dict::from_iter(kept.iter().filter_map(|k| k.2.hosp));
-    let departments = Dict::from_iter(kept.iter().map(|k| k.2.dept));
-    let categories = Dict::from_iter(kept.iter().map(|k| k.2.cat));
-    let n = kept.len();
+    // The three dictionaries and the id table are independent: built side by side.
+    let ((hospitals, departments), (categories, table)) = rayon::join(
+        || {
+            rayon::join(
+                || Dict::from_iter(kept.iter().filter_map(|k| k.2.hosp)),
+                || Dict::from_iter(kept.iter().map(|k| k.2.dept)),
+            )
+        },
+        || {
+            rayon::join(
+                || Dict::from_iter(kept.iter().map(|k| k.2.cat)),
+                || IdTable::new(ids.owned()),
+            )
+        },
+    );
+    // `kept` is sorted by staff id string, so position = staff id.
+    let hospital: Vec<u32> = kept
+        .par_iter()
+        .map(|k| hospitals.get_opt(k.2.hosp))
+        .collect();
+    let department: Vec<u32> = kept
+        .par_iter()
+        .map(|k| departments.get_opt(Some(k.2.dept)))
+        .collect();
+    let category: Vec<u32> = kept
+        .par_iter()
+        .map(|k| categories.get_opt(Some(k.2.cat)))
+        .collect();
+    let from: Vec<i32> = kept
+        .iter()
+        .map(|k| k.2.from.map_or(i32::MIN, Date::days))
+        .collect();
+    let to: Vec<i32> = kept
+        .iter()
+        .map(|k| k.2.to.map_or(i32::MAX, Date::days))
+        .collect();
+    let reason: Vec<Option<&'a str>> = kept.iter().map(|k| k.2.reason).collect();
+    drop(kept);
     let mut st = StaffTable {
         rejected: rejected_ids,
-        hospital: Vec::with_capacity(n),
-        department: Vec::with_capacity(n),
-        category: Vec::with_capacity(n),
-        from: Vec::with_capacity(n),
-        to: Vec::with_capacity(n),
-        reason: Vec::with_capacity(n),
+        hospital,
+        department,
+        category,
+        from,
+        to,
+        reason,
         by_hospital: vec![Vec::new(); hospitals.len() + 1],
         has_hospital: roster.has_hospital(),
         has_employment: roster.has_employment(),
-        table: IdTable::new(ids.owned()),
+        table,
         ids,
         hospitals,
         departments,
         categories,
     };
-    // `kept` is sorted by staff id string, so position = staff id.
-    for (sid, (_, _, v)) in kept.into_iter().enumerate() {
-        let h = st.hospitals.get_opt(v.hosp);
-        st.hospital.push(h);
-        st.department.push(st.departments.get_opt(Some(v.dept)));
-        st.category.push(st.categories.get_opt(Some(v.cat)));
-        st.from.push(v.from.map_or(i32::MIN, Date::days));
-        st.to.push(v.to.map_or(i32::MAX, Date::days));
-        st.reason.push(v.reason);
-        let slot = st.hospital_slot(h);
+    for sid in 0..st.hospital.len() {
+        let slot = st.hospital_slot(st.hospital[sid]);
         st.by_hospital[slot].push(sid as u32);
     }
     Ok(st)

@@ -374,36 +374,60 @@ pub(crate) fn resolve_unit<K: Key>(
     let mut rej = Vec::new();
     // Sittings usually come grouped by exam: remember the last exam id looked up.
     let mut last_exam: Option<(&str, u32)> = None;
-    // Staff ids are looked up a block of rows at a time: first every row's first slot is
-    // loaded (independent loads that overlap), then the keys are compared.
-    const BLOCK: usize = 32;
-    let mut probes: [Option<(&str, Probe)>; BLOCK] = [None; BLOCK];
+    // The rows are read a block at a time, a column at a time (each column's representation
+    // matched once per block). Staff ids are looked up in two phases: first every row's first
+    // slot is loaded (independent loads that overlap), then the keys are compared.
+    const BLOCK: usize = 64;
+    let mut staff_ids: [Option<&str>; BLOCK] = [None; BLOCK];
+    let mut probes: [Probe; BLOCK] = [Probe::default(); BLOCK];
     let mut looked: [Looked<'_>; BLOCK] = [Looked::Missing; BLOCK];
+    let mut exam_ids: [Option<&str>; BLOCK] = [None; BLOCK];
+    let mut attempts: [Num; BLOCK] = [Num::Null; BLOCK];
+    let mut scores: [Num; BLOCK] = [Num::Null; BLOCK];
     let mut start = u.start;
     while start < u.end {
         let end = (start + BLOCK).min(u.end);
+        let n = end - start;
         if maps.staff.is_some() {
             for (k, i) in (start..end).enumerate() {
                 looked[k] = lookup(&c.staff_id, maps.staff, i, |s| table.get(s));
             }
         } else {
-            for (k, i) in (start..end).enumerate() {
-                probes[k] = c.staff_id.get(i).map(|s| (s, table.start(s)));
+            c.staff_id.get_block(start, &mut staff_ids[..n]);
+            for k in 0..n {
+                if let Some(s) = staff_ids[k] {
+                    probes[k] = table.start(s);
+                }
             }
-            for k in 0..end - start {
-                looked[k] = match probes[k] {
+            for k in 0..n {
+                looked[k] = match staff_ids[k] {
                     None => Looked::Missing,
-                    Some((s, p)) => match table.finish(s, p) {
+                    Some(s) => match table.finish(s, probes[k]) {
                         Some(id) => Looked::Id(id),
                         None => Looked::NotFound(s),
                     },
                 };
             }
         }
+        if maps.exam.is_none() {
+            c.exam_id.get_block(start, &mut exam_ids[..n]);
+        }
+        if let Some(col) = &c.attempt {
+            col.get_block(start, &mut attempts[..n]);
+        }
+        if let Some(col) = &c.score {
+            col.get_block(start, &mut scores[..n]);
+        }
         let slots = &mut out[start - u.start..end - u.start];
         for (k, (slot, i)) in slots.iter_mut().zip(start..end).enumerate() {
             let row = u.base + i;
-            match resolve_row(ctx, c, maps, i, row, looked[k], &mut last_exam) {
+            let vals = RowVals {
+                staff: looked[k],
+                exam: exam_ids[k],
+                attempt: attempts[k],
+                score: scores[k],
+            };
+            match resolve_row(ctx, c, maps, i, row, vals, &mut last_exam) {
                 Ok(key) => *slot = K::from_bits(key),
                 Err(reason) => rej.push(Rejection {
                     table: Table::Sittings,
@@ -415,6 +439,16 @@ pub(crate) fn resolve_unit<K: Key>(
         start = end;
     }
     rej
+}
+
+/// A sitting row's values read ahead (the exam id only without a dictionary map; the attempt
+/// and score only when the columns exist).
+#[derive(Clone, Copy)]
+struct RowVals<'s> {
+    staff: Looked<'s>,
+    exam: Option<&'s str>,
+    attempt: Num,
+    score: Num,
 }
 
 #[inline]
@@ -444,13 +478,13 @@ fn resolve_row<'s>(
     maps: ChunkMaps<'_>,
     i: usize,
     row: usize,
-    staff: Looked<'s>,
+    vals: RowVals<'s>,
     last_exam: &mut Option<(&'s str, u32)>,
 ) -> Result<u128, RejectReason> {
     let missing = |col: &str| RejectReason::MissingValue {
         column: col.to_string(),
     };
-    let staff = match staff {
+    let staff = match vals.staff {
         Looked::Id(id) => id,
         Looked::Missing => return Err(missing("staff_id")),
         Looked::NotFound(s) if ctx.staff.rejected.contains(s) => {
@@ -466,11 +500,11 @@ fn resolve_row<'s>(
     };
     let looked = match maps.exam {
         Some(_) => lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e)),
-        None => match c.exam_id.get(i) {
+        None => match vals.exam {
             None => Looked::Missing,
             Some(e) => match last_exam {
                 Some((name, id)) if *name == e => Looked::Id(*id),
-                _ => match ctx.exams.ids.get(e) {
+                _ => match ctx.exam_table.get(e) {
                     Some(id) => {
                         *last_exam = Some((e, id));
                         Looked::Id(id)
@@ -496,8 +530,8 @@ fn resolve_row<'s>(
     };
     let attempt: u16 = match &c.attempt {
         None => 1,
-        Some(col) => {
-            let v = col.get(i);
+        Some(_) => {
+            let v = vals.attempt;
             match attempt_value(v) {
                 Some(Some(a)) => a,
                 Some(None) => return Err(missing("attempt")),
@@ -511,7 +545,7 @@ fn resolve_row<'s>(
     };
     let rule = &ctx.exams.rules[ctx.exams.defs[exam as usize].rule];
     let total = match &c.score {
-        Some(col) => check_score(rule, "score", col.get(i))?,
+        Some(_) => check_score(rule, "score", vals.score)?,
         None => None,
     };
     let mut any_comp = false;

@@ -4,6 +4,7 @@ use super::evaluate::{Cell, ExamEvaluation};
 use super::policy::PassDenominator;
 use super::prepare::NONE;
 use crate::ratio::{Quantity, Target};
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::fmt;
 use std::ops::AddAssign;
@@ -261,7 +262,7 @@ impl ExamEvaluation {
             .enumerate()
             .map(|(i, c)| (key_of(c), i as u32))
             .collect();
-        order.sort_unstable();
+        order.par_sort_unstable();
         let mut keys: Vec<([u32; 5], Counts)> = Vec::new();
         for (key, i) in order {
             let counts = self.cells[i as usize].counts;
