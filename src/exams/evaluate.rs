@@ -27,7 +27,8 @@ use super::prepare::{
     StaffTable, NONE,
 };
 use super::resolve::{
-    dictionary_maps, discover_exams, max_attempt, resolve_unit, units, DictMaps, Key, Layout, Unit,
+    dictionary_maps, discover_exams, max_attempt, resolve_unit, unit_exams, units, DictMaps, Key,
+    Layout, Unit,
 };
 use super::roster::Roster;
 use super::sittings::Sittings;
@@ -249,9 +250,139 @@ pub(crate) struct Ctx<'c, 'a> {
 }
 
 /// Steps 2 to 4 with keys of type `K`: resolve every sitting row into a key (bad rows become
-/// rejections), sort the keys, and evaluate each exam's slice. Returns the per-exam partials
-/// and the resolve step's rejections.
+/// rejections), group the keys by exam and sort each exam's, and evaluate each exam. Returns
+/// the per-exam partials and the resolve step's rejections.
+///
+/// The rows are split into groups of units (contiguous row ranges), each resolved by one task
+/// into its own region of the key buffer, laid out by exam: the task first looks up every
+/// row's exam id and counts them, then writes each row's key at its exam's next slot. An
+/// exam's keys are then its segments of the regions, in row order, and sorting them (a few
+/// thousand keys, in cache) gives the order by staff, attempt and row — instead of sorting all
+/// the keys at once. With very many exams (more bucket offsets than rows) every key is sorted
+/// instead (`sorted`).
 fn keyed<K: Key>(
+    ctx: &Ctx<'_, '_>,
+    units: &[Unit],
+    dict_maps: &DictMaps,
+    force_sorted: bool,
+) -> (Vec<ExamPartial>, Vec<Rejection>) {
+    let n_rows = ctx.sittings.len();
+    let n_exams = ctx.exams.ids.len();
+    let tasks = 4 * rayon::current_num_threads().max(1);
+    let per_group = units.len().div_ceil(tasks).clamp(1, 32);
+    let groups: Vec<&[Unit]> = units.chunks(per_group).collect();
+    if force_sorted || (n_exams + 1).saturating_mul(groups.len()) > n_rows.max(1 << 16) {
+        return sorted::<K>(ctx, units, dict_maps);
+    }
+    let mut packed = vec![K::ZERO; n_rows];
+    let sizes: Vec<usize> = groups
+        .iter()
+        .map(|g| g.iter().map(|u| u.end - u.start).sum())
+        .collect();
+    let mut regions: Vec<&mut [K]> = Vec::with_capacity(groups.len());
+    let mut rest: &mut [K] = &mut packed;
+    for n in &sizes {
+        let (a, b) = rest.split_at_mut(*n);
+        regions.push(a);
+        rest = b;
+    }
+    // Per group: the start of each exam's segment in its region (n_exams + 1 offsets).
+    let resolved: Vec<(Vec<u32>, Vec<Rejection>)> = regions
+        .into_par_iter()
+        .zip(groups.par_iter())
+        .map(|(region, g)| resolve_group(ctx, g, dict_maps, n_exams, region))
+        .collect();
+    let mut rejections = Vec::new();
+    let mut offsets = Vec::with_capacity(resolved.len());
+    for (o, r) in resolved {
+        offsets.push(o);
+        rejections.extend(r);
+    }
+    let mut region_start = Vec::with_capacity(sizes.len());
+    let mut at = 0;
+    for n in &sizes {
+        region_start.push(at);
+        at += n;
+    }
+    let packed = &packed;
+    let partials: Vec<ExamPartial> = (0..n_exams)
+        .into_par_iter()
+        .map_init(Vec::new, |keys: &mut Vec<K>, e| {
+            keys.clear();
+            for (o, start) in offsets.iter().zip(&region_start) {
+                let (a, b) = (o[e] as usize, o[e + 1] as usize);
+                keys.extend_from_slice(&packed[start + a..start + b]);
+            }
+            keys.sort_unstable();
+            // Rejected rows hold EMPTY, which sorts last.
+            let valid = keys.partition_point(|k| *k != K::EMPTY);
+            process_exam(ctx, e as u32, &keys[..valid])
+        })
+        .collect();
+    (partials, rejections)
+}
+
+/// One group of units resolved into its region of the key buffer, laid out by exam (rows
+/// without an exam id last, as EMPTY). Returns the offset of each exam's segment and the
+/// rejections.
+fn resolve_group<K: Key>(
+    ctx: &Ctx<'_, '_>,
+    group: &[Unit],
+    dict_maps: &DictMaps,
+    n_exams: usize,
+    region: &mut [K],
+) -> (Vec<u32>, Vec<Rejection>) {
+    let mut exams: Vec<u32> = Vec::with_capacity(region.len());
+    for u in group {
+        unit_exams(ctx, u, dict_maps.chunk(u.chunk), &mut exams);
+    }
+    let mut next = vec![0u32; n_exams + 1];
+    for &e in &exams {
+        if let Some(n) = next.get_mut(e as usize) {
+            *n += 1;
+        }
+    }
+    // counts -> starts (the last entry, for rows without an exam, is not a segment)
+    let mut at = 0u32;
+    let mut offsets = Vec::with_capacity(n_exams + 1);
+    for n in next.iter_mut().take(n_exams) {
+        offsets.push(at);
+        let count = *n;
+        *n = at;
+        at += count;
+    }
+    offsets.push(at);
+    if let Some(tail) = region.get_mut(at as usize..) {
+        tail.fill(K::EMPTY);
+    }
+    let mut rejections = Vec::new();
+    let mut done = 0;
+    for u in group {
+        let rows = u.end - u.start;
+        let unit_exams = exams.get(done..done + rows).unwrap_or(&[]);
+        done += rows;
+        let r = resolve_unit(
+            ctx,
+            u,
+            dict_maps.chunk(u.chunk),
+            unit_exams,
+            |e: u32, key: K| {
+                if let Some(n) = next.get_mut(e as usize).filter(|_| (e as usize) < n_exams) {
+                    if let Some(slot) = region.get_mut(*n as usize) {
+                        *slot = key;
+                    }
+                    *n += 1;
+                }
+            },
+        );
+        rejections.extend(r);
+    }
+    (offsets, rejections)
+}
+
+/// Steps 2 to 4 sorting every key at once (with very many exams): the keys are written in row
+/// order, sorted, and each exam's slice evaluated.
+fn sorted<K: Key>(
     ctx: &Ctx<'_, '_>,
     units: &[Unit],
     dict_maps: &DictMaps,
@@ -268,7 +399,17 @@ fn keyed<K: Key>(
     let resolve_rejections: Vec<Vec<Rejection>> = slices
         .into_par_iter()
         .zip(units.par_iter())
-        .map(|(out, u)| resolve_unit(ctx, u, dict_maps.chunk(u.chunk), out))
+        .map(|(out, u)| {
+            let maps = dict_maps.chunk(u.chunk);
+            let mut exams = Vec::with_capacity(u.end - u.start);
+            unit_exams(ctx, u, maps, &mut exams);
+            let mut slots = out.iter_mut();
+            resolve_unit(ctx, u, maps, &exams, |_, key: K| {
+                if let Some(slot) = slots.next() {
+                    *slot = key;
+                }
+            })
+        })
         .collect();
     let n_rejected: usize = resolve_rejections.iter().map(Vec::len).sum();
     let mut rejections = Vec::with_capacity(n_rejected);
@@ -302,15 +443,17 @@ pub fn evaluate(
     policy: &Policy,
     options: &EvalOptions,
 ) -> Result<ExamEvaluation, ExamError> {
-    evaluate_keyed(input, policy, options, false)
+    evaluate_keyed(input, policy, options, false, false)
 }
 
-/// [`evaluate`], optionally with 128-bit keys whatever the sizes (to test both layouts).
+/// [`evaluate`], optionally with 128-bit keys whatever the sizes and with every key sorted at
+/// once whatever the number of exams (to test both layouts and both ways of grouping).
 pub(crate) fn evaluate_keyed(
     input: &ExamInput<'_>,
     policy: &Policy,
     options: &EvalOptions,
     force_wide: bool,
+    force_sorted: bool,
 ) -> Result<ExamEvaluation, ExamError> {
     policy.validate()?;
     let sittings = &input.sittings;
@@ -363,8 +506,8 @@ pub(crate) fn evaluate_keyed(
     let compact = Layout::compact(n_exams, n_staff, n_rows, attempts).filter(|_| !force_wide);
     ctx.layout = compact.unwrap_or_else(Layout::wide);
     let (partials, resolve_rejections) = match compact {
-        Some(_) => keyed::<u64>(&ctx, &units, &dict_maps),
-        None => keyed::<u128>(&ctx, &units, &dict_maps),
+        Some(_) => keyed::<u64>(&ctx, &units, &dict_maps, force_sorted),
+        None => keyed::<u128>(&ctx, &units, &dict_maps, force_sorted),
     };
     rejections.extend(resolve_rejections);
 
@@ -508,13 +651,15 @@ mod tests {
         let input = ExamInput::new(roster, sittings);
         let p = Policy::builtin();
         let o = EvalOptions::lenient();
-        let a = evaluate_keyed(&input, &p, &o, false).unwrap();
-        let b = evaluate_keyed(&input, &p, &o, true).unwrap();
+        let a = evaluate_keyed(&input, &p, &o, false, false).unwrap();
         let by = [GroupDim::Exam, GroupDim::Department, GroupDim::Category];
-        assert_eq!(a.summary(&by), b.summary(&by));
-        assert_eq!(a.people, b.people);
-        assert_eq!(a.rejections, b.rejections);
-        assert_eq!(a.rows, b.rows);
+        for (wide, sorted) in [(true, false), (false, true), (true, true)] {
+            let b = evaluate_keyed(&input, &p, &o, wide, sorted).unwrap();
+            assert_eq!(a.summary(&by), b.summary(&by));
+            assert_eq!(a.people, b.people);
+            assert_eq!(a.rejections, b.rejections);
+            assert_eq!(a.rows, b.rows);
+        }
         assert!(!a.rejections.is_empty());
         assert!(a.people().any(|p| p.problem == Problem::Failed));
     }

@@ -31,6 +31,8 @@ pub(crate) const PASSED: u8 = 2;
 pub(crate) trait Key: Copy + Ord + Send + Sync + 'static {
     /// Larger than every valid key (rejected rows keep it and sort last).
     const EMPTY: Self;
+    /// Zero (a zeroed buffer is allocated without being written).
+    const ZERO: Self;
     /// The key from the low bits of `v`.
     fn from_bits(v: u128) -> Self;
     /// The key's bits.
@@ -39,6 +41,7 @@ pub(crate) trait Key: Copy + Ord + Send + Sync + 'static {
 
 impl Key for u64 {
     const EMPTY: u64 = u64::MAX;
+    const ZERO: u64 = 0;
     #[inline]
     fn from_bits(v: u128) -> u64 {
         v as u64
@@ -51,6 +54,7 @@ impl Key for u64 {
 
 impl Key for u128 {
     const EMPTY: u128 = u128::MAX;
+    const ZERO: u128 = 0;
     #[inline]
     fn from_bits(v: u128) -> u128 {
         v
@@ -363,17 +367,64 @@ pub(crate) fn dictionary_maps(s: &Sittings<'_>, staff: &IdTable, exams: &Dict<'_
     out
 }
 
+/// The exam id of every row of a unit, pushed onto `out` (NONE where the exam id is missing
+/// or not found: such rows are rejected).
+pub(crate) fn unit_exams(ctx: &Ctx<'_, '_>, u: &Unit, maps: ChunkMaps<'_>, out: &mut Vec<u32>) {
+    let c = &ctx.sittings.chunks[u.chunk];
+    let id = |l: Looked<'_>| match l {
+        Looked::Id(id) => id,
+        _ => NONE_ID,
+    };
+    if maps.exam.is_some() {
+        out.extend(
+            (u.start..u.end)
+                .map(|i| id(lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e)))),
+        );
+        return;
+    }
+    // Sittings usually come grouped by exam: remember the last exam id looked up.
+    let mut last: Option<(&str, u32)> = None;
+    const BLOCK: usize = 64;
+    let mut names: [Option<&str>; BLOCK] = [None; BLOCK];
+    let mut start = u.start;
+    while start < u.end {
+        let end = (start + BLOCK).min(u.end);
+        c.exam_id.get_block(start, &mut names[..end - start]);
+        for name in &names[..end - start] {
+            out.push(match name {
+                None => NONE_ID,
+                Some(e) => match last {
+                    Some((n, id)) if n == *e => id,
+                    _ => match ctx.exam_table.get(e) {
+                        Some(id) => {
+                            last = Some((e, id));
+                            id
+                        }
+                        None => NONE_ID,
+                    },
+                },
+            });
+        }
+        start = end;
+    }
+}
+
+/// "No exam" in [`unit_exams`].
+pub(crate) const NONE_ID: u32 = u32::MAX;
+
+/// Resolve the rows of a unit, whose exam ids `exams` holds (from [`unit_exams`]): each row is
+/// given to `place` with its exam id and its key ([`Key::EMPTY`] for a rejected row); the
+/// rejections are returned.
 pub(crate) fn resolve_unit<K: Key>(
     ctx: &Ctx<'_, '_>,
     u: &Unit,
     maps: ChunkMaps<'_>,
-    out: &mut [K],
+    exams: &[u32],
+    mut place: impl FnMut(u32, K),
 ) -> Vec<Rejection> {
     let c = &ctx.sittings.chunks[u.chunk];
     let table = &ctx.staff.table;
     let mut rej = Vec::new();
-    // Sittings usually come grouped by exam: remember the last exam id looked up.
-    let mut last_exam: Option<(&str, u32)> = None;
     // The rows are read a block at a time, a column at a time (each column's representation
     // matched once per block). Staff ids are looked up in two phases: first every row's first
     // slot is loaded (independent loads that overlap), then the keys are compared.
@@ -381,7 +432,6 @@ pub(crate) fn resolve_unit<K: Key>(
     let mut staff_ids: [Option<&str>; BLOCK] = [None; BLOCK];
     let mut probes: [Probe; BLOCK] = [Probe::default(); BLOCK];
     let mut looked: [Looked<'_>; BLOCK] = [Looked::Missing; BLOCK];
-    let mut exam_ids: [Option<&str>; BLOCK] = [None; BLOCK];
     let mut attempts: [Num; BLOCK] = [Num::Null; BLOCK];
     let mut scores: [Num; BLOCK] = [Num::Null; BLOCK];
     let mut start = u.start;
@@ -409,31 +459,31 @@ pub(crate) fn resolve_unit<K: Key>(
                 };
             }
         }
-        if maps.exam.is_none() {
-            c.exam_id.get_block(start, &mut exam_ids[..n]);
-        }
         if let Some(col) = &c.attempt {
             col.get_block(start, &mut attempts[..n]);
         }
         if let Some(col) = &c.score {
             col.get_block(start, &mut scores[..n]);
         }
-        let slots = &mut out[start - u.start..end - u.start];
-        for (k, (slot, i)) in slots.iter_mut().zip(start..end).enumerate() {
+        for (k, i) in (start..end).enumerate() {
             let row = u.base + i;
+            let exam = exams.get(i - u.start).copied().unwrap_or(NONE_ID);
             let vals = RowVals {
                 staff: looked[k],
-                exam: exam_ids[k],
+                exam,
                 attempt: attempts[k],
                 score: scores[k],
             };
-            match resolve_row(ctx, c, maps, i, row, vals, &mut last_exam) {
-                Ok(key) => *slot = K::from_bits(key),
-                Err(reason) => rej.push(Rejection {
-                    table: Table::Sittings,
-                    row,
-                    reason,
-                }),
+            match resolve_row(ctx, c, maps, i, row, vals) {
+                Ok(key) => place(exam, K::from_bits(key)),
+                Err(reason) => {
+                    place(exam, K::EMPTY);
+                    rej.push(Rejection {
+                        table: Table::Sittings,
+                        row,
+                        reason,
+                    })
+                }
             }
         }
         start = end;
@@ -441,12 +491,12 @@ pub(crate) fn resolve_unit<K: Key>(
     rej
 }
 
-/// A sitting row's values read ahead (the exam id only without a dictionary map; the attempt
-/// and score only when the columns exist).
+/// A sitting row's values read ahead (the attempt and score only when the columns exist).
 #[derive(Clone, Copy)]
 struct RowVals<'s> {
     staff: Looked<'s>,
-    exam: Option<&'s str>,
+    /// From [`unit_exams`].
+    exam: u32,
     attempt: Num,
     score: Num,
 }
@@ -479,7 +529,6 @@ fn resolve_row<'s>(
     i: usize,
     row: usize,
     vals: RowVals<'s>,
-    last_exam: &mut Option<(&'s str, u32)>,
 ) -> Result<u128, RejectReason> {
     let missing = |col: &str| RejectReason::MissingValue {
         column: col.to_string(),
@@ -498,21 +547,11 @@ fn resolve_row<'s>(
             })
         }
     };
-    let looked = match maps.exam {
-        Some(_) => lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e)),
-        None => match vals.exam {
-            None => Looked::Missing,
-            Some(e) => match last_exam {
-                Some((name, id)) if *name == e => Looked::Id(*id),
-                _ => match ctx.exam_table.get(e) {
-                    Some(id) => {
-                        *last_exam = Some((e, id));
-                        Looked::Id(id)
-                    }
-                    None => Looked::NotFound(e),
-                },
-            },
-        },
+    // The exam was looked up by `unit_exams`; looked up again here only to say why not.
+    let looked = if vals.exam != NONE_ID {
+        Looked::Id(vals.exam)
+    } else {
+        lookup(&c.exam_id, maps.exam, i, |e| ctx.exams.ids.get(e))
     };
     let exam = match looked {
         Looked::Id(id) => id,
