@@ -139,6 +139,22 @@ impl IdTable {
         (h >> self.shift) as usize
     }
 
+    /// The key's hash (phase 1a: no memory access, so that a block of keys can be hashed
+    /// first and their first entries then loaded in a tight loop, many loads in flight).
+    #[inline]
+    pub(crate) fn hash_of(s: &str) -> u64 {
+        hash(s)
+    }
+
+    /// Phase 1b: load the first entry for a hash.
+    #[inline]
+    pub(crate) fn start_hashed(&self, h: u64) -> Probe {
+        Probe {
+            hash: h,
+            first: self.entries.get(self.index(h)).map_or(0, |e| e.tag),
+        }
+    }
+
     /// Phase 1: hash the key and load its first entry.
     #[inline]
     pub(crate) fn start(&self, s: &str) -> Probe {

@@ -106,7 +106,7 @@ pub(crate) fn process_exam<K: Key>(ctx: &Ctx<'_, '_>, e: u32, sits: &[K]) -> Exa
         audit: Vec::new(),
         rejections: Vec::new(),
     };
-    let mut cells: FxHashMap<(u32, u32, u32), Counts> = FxHashMap::default();
+    let mut cells = CellCounts::new(ctx, def);
     let mut audited: Vec<u32> = Vec::new();
     let mut scratch: Vec<K> = Vec::new();
     let cand = candidates(ctx, def, sits);
@@ -212,9 +212,7 @@ pub(crate) fn process_exam<K: Key>(ctx: &Ctx<'_, '_>, e: u32, sits: &[K]) -> Exa
             }
         }
         let su = c as usize;
-        *cells
-            .entry((st.hospital[su], st.department[su], st.category[su]))
-            .or_default() += counts;
+        cells.add(st.hospital[su], st.department[su], st.category[su], counts);
     }
     while i < sits.len() {
         not_expected(sits[i], &mut out);
@@ -240,20 +238,101 @@ pub(crate) fn process_exam<K: Key>(ctx: &Ctx<'_, '_>, e: u32, sits: &[K]) -> Exa
             }
         }
     }
-    let mut v: Vec<Cell> = cells
-        .into_iter()
-        .map(|((h, d, c), counts)| Cell {
-            exam: e,
+    out.cells = cells.into_cells(e);
+    out.audit.sort_by_key(|a| (a.staff, a.ex));
+    out
+}
+
+/// An exam's counts per (hospital, department, category) cell: a dense table over departments
+/// × categories when the exam is one hospital's (every candidate is of that hospital), else a
+/// hash map.
+enum CellCounts {
+    Dense {
+        hospital: u32,
+        n_categories: usize,
+        counts: Vec<Counts>,
+    },
+    Map(FxHashMap<(u32, u32, u32), Counts>),
+}
+
+/// Largest dense table (departments × categories).
+const DENSE_CELLS: usize = 1 << 14;
+
+impl CellCounts {
+    fn new(ctx: &Ctx<'_, '_>, def: &ExamDef) -> CellCounts {
+        let st = ctx.staff;
+        let (n_d, n_c) = (st.departments.len(), st.categories.len());
+        if def.hospital != NONE && !def.hospital_unknown && n_d * n_c <= DENSE_CELLS {
+            CellCounts::Dense {
+                hospital: def.hospital,
+                n_categories: n_c,
+                counts: vec![Counts::default(); n_d * n_c],
+            }
+        } else {
+            CellCounts::Map(FxHashMap::default())
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, h: u32, d: u32, c: u32, counts: Counts) {
+        if let CellCounts::Dense {
+            hospital,
+            n_categories,
+            counts: table,
+        } = self
+        {
+            if h == *hospital && (c as usize) < *n_categories {
+                if let Some(cell) = table.get_mut(d as usize * *n_categories + c as usize) {
+                    *cell += counts;
+                    return;
+                }
+            }
+            // not expected (every candidate is of the exam's hospital), but kept exact
+            let mut map = FxHashMap::default();
+            for (i, cell) in table.iter().enumerate() {
+                if *cell != Counts::default() {
+                    let (d, c) = (i / *n_categories, i % *n_categories);
+                    map.insert((*hospital, d as u32, c as u32), *cell);
+                }
+            }
+            *self = CellCounts::Map(map);
+        }
+        if let CellCounts::Map(map) = self {
+            *map.entry((h, d, c)).or_default() += counts;
+        }
+    }
+
+    /// The cells with counts, ordered by hospital, department and category.
+    fn into_cells(self, exam: u32) -> Vec<Cell> {
+        let cell = |(h, d, c): (u32, u32, u32), counts: Counts| Cell {
+            exam,
             hospital: h,
             department: d,
             category: c,
             counts,
-        })
-        .collect();
-    v.sort_unstable_by_key(|c| (c.hospital, c.department, c.category));
-    out.cells = v;
-    out.audit.sort_by_key(|a| (a.staff, a.ex));
-    out
+        };
+        match self {
+            // every cell a candidate was counted in has expected or exempt 1
+            CellCounts::Dense {
+                hospital,
+                n_categories,
+                counts,
+            } => counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| *c != Counts::default())
+                .map(|(i, c)| {
+                    let (d, k) = (i / n_categories, i % n_categories);
+                    cell((hospital, d as u32, k as u32), c)
+                })
+                .collect(),
+            CellCounts::Map(map) => {
+                let mut v: Vec<Cell> = map.into_iter().map(|(k, c)| cell(k, c)).collect();
+                v.sort_unstable_by_key(|c| (c.hospital, c.department, c.category));
+                v
+            }
+        }
+    }
 }
 
 #[derive(Default)]

@@ -430,6 +430,7 @@ pub(crate) fn resolve_unit<K: Key>(
     // slot is loaded (independent loads that overlap), then the keys are compared.
     const BLOCK: usize = 64;
     let mut staff_ids: [Option<&str>; BLOCK] = [None; BLOCK];
+    let mut hashes: [u64; BLOCK] = [0; BLOCK];
     let mut probes: [Probe; BLOCK] = [Probe::default(); BLOCK];
     let mut looked: [Looked<'_>; BLOCK] = [Looked::Missing; BLOCK];
     let mut attempts: [Num; BLOCK] = [Num::Null; BLOCK];
@@ -445,9 +446,10 @@ pub(crate) fn resolve_unit<K: Key>(
         } else {
             c.staff_id.get_block(start, &mut staff_ids[..n]);
             for k in 0..n {
-                if let Some(s) = staff_ids[k] {
-                    probes[k] = table.start(s);
-                }
+                hashes[k] = staff_ids[k].map_or(0, IdTable::hash_of);
+            }
+            for k in 0..n {
+                probes[k] = table.start_hashed(hashes[k]);
             }
             for k in 0..n {
                 looked[k] = match staff_ids[k] {
@@ -584,7 +586,12 @@ fn resolve_row<'s>(
     };
     let rule = &ctx.exams.rules[ctx.exams.defs[exam as usize].rule];
     let total = match &c.score {
-        Some(_) => check_score(rule, "score", vals.score)?,
+        Some(_) => match vals.score.as_f64() {
+            None => None,
+            // the common case inline; anything else (NaN, out of range) gives its error
+            Some(x) if rule.zero.holds(x) && rule.full.holds(x) => Some(x),
+            Some(_) => check_score(rule, "score", vals.score)?,
+        },
         None => None,
     };
     let mut any_comp = false;
