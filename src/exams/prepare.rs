@@ -128,10 +128,20 @@ fn dedup<K: Ord + Copy + Send + std::fmt::Display, V: PartialEq + Send>(
     rejections: &mut Vec<Rejection>,
     rejected_keys: &mut Vec<K>,
 ) -> Vec<(K, usize, V)> {
-    items.par_sort_unstable_by_key(|a| (a.0, a.1));
+    // Tables often come sorted by key already (a roster by staff id): checked in one pass.
+    if !items
+        .windows(2)
+        .all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1))
+    {
+        items.par_sort_unstable_by_key(|a| (a.0, a.1));
+    }
     let mut kept = Vec::with_capacity(items.len());
     let mut it = items.into_iter().peekable();
     while let Some(first) = it.next() {
+        if it.peek().is_none_or(|n| n.0 != first.0) {
+            kept.push(first); // the usual case: one row per key, no group to allocate
+            continue;
+        }
         let mut group = vec![first];
         while let Some(next) = it.next_if(|n| n.0 == group[0].0) {
             group.push(next);
@@ -176,8 +186,22 @@ fn dedup<K: Ord + Copy + Send + std::fmt::Display, V: PartialEq + Send>(
 }
 
 /// Display wrapper for a key in messages.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Named<'a>(&'static str, &'a str);
+
+// Ordered by the key's value first (the label is the same for every key of a table, so the
+// order is the derived one's, without comparing the label on every comparison).
+impl Ord for Named<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.1.cmp(other.1).then_with(|| self.0.cmp(other.0))
+    }
+}
+
+impl PartialOrd for Named<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl std::fmt::Display for Named<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -100,6 +100,20 @@ impl Rate {
 
     /// Whether the rate meets the target, exactly; `None` when the denominator is 0.
     pub fn meets(&self, target: &Target) -> Option<bool> {
+        if self.den == 0 {
+            return None;
+        }
+        // Integer fast path (summaries decide this for hundreds of thousands of groups):
+        // num / den against m / 10^s is num * 10^s against m * den, exactly, in u128.
+        let (m, scale) = (target.value.mantissa(), target.value.scale());
+        if let (Ok(m), Some(p)) = (u128::try_from(m), 10u128.checked_pow(scale)) {
+            if let (Some(lhs), Some(rhs)) = (
+                (self.num as u128).checked_mul(p),
+                m.checked_mul(self.den as u128),
+            ) {
+                return Some(target.op.holds(lhs.cmp(&rhs)));
+            }
+        }
         self.quantity().map(|q| target.holds(&q))
     }
 }
@@ -298,5 +312,44 @@ impl ExamEvaluation {
             GroupDim::Category => &self.categories,
         };
         ((id as usize) < v.len()).then(|| v.get(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The integer fast path of `Rate::meets` decides as the exact decimal comparison does.
+    #[test]
+    fn meets_agrees_with_the_exact_comparison() {
+        let targets = [
+            ">= 95%",
+            "> 95%",
+            "<= 90%",
+            "< 0.9",
+            "== 50%",
+            "!= 1/3",
+            ">= 0",
+            ">= 100%",
+            ">= 99.99%",
+            ">= -1",
+            "> 33.333333333333333333%",
+        ];
+        let mut parsed = 0;
+        for t in targets {
+            let Ok(target) = t.parse::<Target>() else {
+                continue;
+            };
+            parsed += 1;
+            for den in [1u64, 2, 3, 7, 20, 100, 3000, 10_000, u64::MAX] {
+                for num in [0, 1, 2, den / 3, den / 2, den - den / 20, den - 1, den] {
+                    let r = Rate::new(num, den);
+                    let exact = r.quantity().map(|q| target.holds(&q));
+                    assert_eq!(r.meets(&target), exact, "{num}/{den} {t}");
+                }
+            }
+            assert_eq!(Rate::new(0, 0).meets(&target), None);
+        }
+        assert!(parsed >= 8, "only {parsed} targets parsed");
     }
 }
