@@ -240,6 +240,9 @@ pub(crate) struct Ctx<'c, 'a> {
     pub(crate) exams: &'c ExamSet<'a>,
     /// The exam ids, for the hot loop's lookups (same ids as `exams.ids`).
     pub(crate) exam_table: IdTable,
+    /// Per exam, its rule's index in `exams.rules` (a compact copy of `exams.defs[e].rule`
+    /// for the hot loop).
+    pub(crate) rule_of: Vec<u32>,
     pub(crate) ex: &'c ExemptionIndex<'a>,
     pub(crate) all_staff: Vec<u32>,
     /// First row of each sittings chunk.
@@ -488,6 +491,7 @@ pub(crate) fn evaluate_keyed(
         staff: &staff,
         exams: &exams,
         exam_table: IdTable::new(exams.ids.owned()),
+        rule_of: exams.defs.iter().map(|d| d.rule as u32).collect(),
         ex: &ex,
         all_staff: (0..staff.len() as u32).collect(),
         starts: sittings.chunk_starts(),

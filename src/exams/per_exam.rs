@@ -273,7 +273,7 @@ impl CellCounts {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, h: u32, d: u32, c: u32, counts: Counts) {
         if let CellCounts::Dense {
             hospital,
@@ -287,6 +287,19 @@ impl CellCounts {
                     return;
                 }
             }
+        }
+        self.add_slow(h, d, c, counts);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_slow(&mut self, h: u32, d: u32, c: u32, counts: Counts) {
+        if let CellCounts::Dense {
+            hospital,
+            n_categories,
+            counts: table,
+        } = self
+        {
             // not expected (every candidate is of the exam's hospital), but kept exact
             let mut map = FxHashMap::default();
             for (i, cell) in table.iter().enumerate() {

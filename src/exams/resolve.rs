@@ -188,10 +188,18 @@ pub(crate) fn max_attempt(s: &Sittings<'_>, units: &[Unit]) -> u16 {
             let c = &s.chunks[u.chunk];
             let Some(col) = &c.attempt else { return 1 };
             let mut m = 1;
-            for i in u.start..u.end {
-                if let Some(Some(a)) = attempt_value(col.get(i)) {
-                    m = m.max(a);
+            let mut block = [Num::Null; 256];
+            let mut start = u.start;
+            while start < u.end {
+                let end = (start + block.len()).min(u.end);
+                let vals = &mut block[..end - start];
+                col.get_block(start, vals);
+                for v in vals.iter() {
+                    if let Some(Some(a)) = attempt_value(*v) {
+                        m = m.max(a);
+                    }
                 }
+                start = end;
             }
             m
         })
@@ -584,7 +592,7 @@ fn resolve_row<'s>(
             }
         }
     };
-    let rule = &ctx.exams.rules[ctx.exams.defs[exam as usize].rule];
+    let rule = &ctx.exams.rules[ctx.rule_of[exam as usize] as usize];
     let total = match &c.score {
         Some(_) => match vals.score.as_f64() {
             None => None,
