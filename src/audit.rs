@@ -10,13 +10,15 @@
 //!   the flattened file it resolves to, or the same rulebook in TOML and JSON, reformatted or
 //!   reordered within tables, hash the same; comments and formatting do not count.
 //! * **Evidence hash** (`evidence_sha256`): of the evidence *as checked against the rulebook*
-//!   (the [`Sheet`] that was scored), written as bytes (form `sanjia-evidence-v2`): the
-//!   hospital id, then each answered criterion in rulebook order with its id and answer (gate
-//!   pass/fail, level rank or not applicable, or each observation by period label, counts
-//!   scaled to the indicator's unit, exact decimals with trailing zeros removed), and the
-//!   observations left out (`0/0`) in sorted order. Every string is length-prefixed, so no text
-//!   can pass for another field. The same evidence from a TOML or JSON file, a dict, an Arrow
-//!   table (in any row order or batch split) or a workbook hashes the same.
+//!   (the [`Sheet`] that was scored), written as bytes (form `sanjia-evidence-v3`): the
+//!   hospital id; the period labels used, sorted; then every node in the rulebook's order with
+//!   its answer (none, gate pass/fail, level rank or not applicable, or each observation by
+//!   period with its value, counts scaled to the indicator's unit, exact decimals with trailing
+//!   zeros removed); and the observations left out (`0/0`) in sorted order. Strings are
+//!   length-prefixed, so no text can pass for another field. Positions stand for criteria: the
+//!   hash is of evidence *for this rulebook*, which the rulebook hash names. The same evidence
+//!   from a TOML or JSON file, a dict, an Arrow table (in any row order or batch split) or a
+//!   workbook hashes the same.
 //!
 //! Both hashes are lowercase hex, computed with the `sha2` crate.
 
@@ -37,7 +39,7 @@ use sha2::{Digest, Sha256};
 /// Tag hashed before the canonical rulebook, so a change of canonical form changes every hash.
 const RULEBOOK_FORM: &str = "sanjia-rulebook-v1\n";
 /// Tag hashed before the canonical evidence.
-const EVIDENCE_FORM: &str = "sanjia-evidence-v2\n";
+const EVIDENCE_FORM: &str = "sanjia-evidence-v3\n";
 
 /// What a report was computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -197,39 +199,37 @@ fn put_quantity(buf: &mut Vec<u8>, q: &Quantity) {
 }
 
 /// SHA-256 (hex) of a checked sheet's canonical form (see the module docs): written as bytes
-/// (every string length-prefixed, so no text can imitate another field) into one buffer and
-/// hashed once.
+/// into one buffer and hashed once. Criteria are written in the rulebook's order, one tag byte
+/// each (the rulebook itself is named by its own hash), so a hospital costs a few bytes per
+/// criterion.
 pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
     let nodes = rb.nodes();
-    let mut buf: Vec<u8> = Vec::with_capacity(64 + 24 * sheet.answers.len() + 48 * sheet.obs.len());
+    let mut buf: Vec<u8> = Vec::with_capacity(64 + 2 * sheet.answers.len() + 24 * sheet.obs.len());
     buf.extend_from_slice(EVIDENCE_FORM.as_bytes());
     put_str(&mut buf, &sheet.hospital);
+    // The period labels (sorted), then observations refer to them by position.
+    buf.extend_from_slice(&(sheet.periods.len() as u32).to_le_bytes());
+    for label in &sheet.periods {
+        put_str(&mut buf, label);
+    }
+    buf.extend_from_slice(&(sheet.answers.len() as u32).to_le_bytes());
     for (i, answer) in sheet.answers.iter().enumerate() {
-        let Some(node) = nodes.get(i) else { break };
         match answer {
-            Answer::None => continue,
-            Answer::Gate(p) => {
-                put_str(&mut buf, &node.id);
-                buf.extend_from_slice(if *p { b"gp" } else { b"gf" });
-            }
+            Answer::None => buf.push(0),
+            Answer::Gate(p) => buf.push(if *p { b'p' } else { b'f' }),
             Answer::Rank(r) => {
-                put_str(&mut buf, &node.id);
-                buf.push(match node.kind {
-                    NodeKind::Element => b'e',
+                let kind = match nodes.get(i).map(|n| n.kind) {
+                    Some(NodeKind::Element) => b'e',
                     _ => b'a',
-                });
-                match r {
-                    Some(r) => buf.extend_from_slice(&[1, *r]),
-                    None => buf.push(0),
-                }
+                };
+                buf.extend_from_slice(&[kind, r.unwrap_or(u8::MAX)]);
             }
             Answer::Series(..) => {
-                put_str(&mut buf, &node.id);
                 let series = sheet.series(i as u32);
                 buf.push(b'o');
                 buf.extend_from_slice(&(series.len() as u32).to_le_bytes());
                 for o in series {
-                    put_str(&mut buf, sheet.period(o.period));
+                    buf.extend_from_slice(&o.period.to_le_bytes());
                     put_quantity(&mut buf, &o.value);
                 }
             }

@@ -409,3 +409,36 @@ proptest::proptest! {
         }
     }
 }
+
+/// Rows are grouped in pieces in parallel; runs that cross a piece boundary are merged back.
+#[test]
+fn grouping_merges_runs_across_pieces() {
+    use sanjia::evidence::table::{group_rows, LongTable};
+    let ids: Vec<&str> = (0..150_000)
+        .map(|r| {
+            if (70_000..140_000).contains(&r) {
+                "B"
+            } else {
+                "A"
+            }
+        })
+        .collect();
+    let crit = vec!["x"; ids.len()];
+    let h = StringArray::from(ids);
+    let c = StringArray::from(crit);
+    let (hc, cc): (ArrayRef, ArrayRef) = (Arc::new(h), Arc::new(c));
+    let hospital = sanjia::evidence::arrow::text_column("hospital_id", &hc).unwrap();
+    let criterion = sanjia::evidence::arrow::text_column("criterion_id", &cc).unwrap();
+    let table = LongTable::new(&hospital, &criterion);
+    for threads in [1, 2] {
+        let (groups, orphans) = opts(threads).install(|| group_rows(std::slice::from_ref(&table)));
+        assert!(orphans.is_empty());
+        assert_eq!(
+            groups,
+            vec![
+                ("A", vec![(0, 0, 70_000), (0, 140_000, 150_000)]),
+                ("B", vec![(0, 70_000, 140_000)]),
+            ]
+        );
+    }
+}

@@ -220,7 +220,7 @@ impl<'r> SheetBuilder<'r> {
         let (ev, nodes) = (self.rb.evidence_nodes(), self.rb.nodes());
         for p in [self.guess, self.guess + 1] {
             if let Some(node) = ev.get(p).and_then(|&i| Some((i, nodes.get(i as usize)?))) {
-                if node.1.id == id {
+                if super::table::same(&node.1.id, id) {
                     self.guess = p;
                     return Some((node.0, node.1.kind));
                 }
@@ -431,7 +431,7 @@ impl<'r> SheetBuilder<'r> {
             self.sheet
                 .periods
                 .iter()
-                .position(|x| x == period)
+                .position(|x| super::table::same(x, period))
                 .map(|p| p as u32)
         } else {
             self.period_index.get(period).copied()

@@ -151,6 +151,18 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// String equality without a `memcmp` call for the short ids of evidence tables.
+#[inline]
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() <= 16 {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        } else {
+            a == b
+        }
+}
+
 impl<'a> LongTable<'a> {
     /// A table of hospital and criterion columns; add the others with struct update syntax.
     pub fn new(hospital: &'a dyn TextColumn, criterion: &'a dyn TextColumn) -> LongTable<'a> {
@@ -225,38 +237,61 @@ pub fn run_rows(runs: &[Run]) -> impl Iterator<Item = (u32, u32)> + '_ {
         .flat_map(|&(t, a, z)| (a..z).map(move |r| (t, r)))
 }
 
-/// Group the rows of several tables (one long table split in parts) by hospital.
+/// Rows read per task when grouping (the pieces are grouped in parallel, then merged).
+const PIECE: usize = 1 << 16;
+
+/// Group the rows of several tables (one long table split in parts) by hospital. Pieces of the
+/// tables are read in parallel (in the current rayon pool) into runs of consecutive rows of
+/// one hospital; the runs are then merged in order, so hospitals keep their order of first
+/// appearance.
 pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
+    let pieces: Vec<(u32, usize, usize)> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(t, table)| {
+            (0..table.len())
+                .step_by(PIECE)
+                .map(move |a| (t as u32, a, (a + PIECE).min(table.len())))
+        })
+        .collect();
+    type Found<'a> = (Vec<(&'a str, Run)>, Vec<(u32, u32)>);
+    let found: Vec<Found<'a>> = pieces
+        .par_iter()
+        .map(|&(t, a, z)| {
+            let hospital: &'a dyn TextColumn = tables[t as usize].hospital;
+            let mut runs: Vec<(&'a str, Run)> = Vec::new();
+            let mut orphans = Vec::new();
+            for r in a..z {
+                let r = r as u32;
+                match hospital
+                    .text(r as usize)
+                    .map(trim)
+                    .filter(|h| !h.is_empty())
+                {
+                    None => orphans.push((t, r)),
+                    Some(h) => match runs.last_mut() {
+                        Some((prev, run)) if run.2 == r && same(prev, h) => run.2 = r + 1,
+                        _ => runs.push((h, (t, r, r + 1))),
+                    },
+                }
+            }
+            (runs, orphans)
+        })
+        .collect();
     let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
     let mut groups: Vec<(&'a str, Vec<Run>)> = Vec::new();
     let mut orphans = Vec::new();
-    // The group of the previous row: rows of a hospital usually come together, and comparing
-    // with the last id is cheaper than hashing it.
-    let mut last: Option<(&'a str, usize)> = None;
-    for (t, table) in tables.iter().enumerate() {
-        let hospital = table.hospital;
-        for r in 0..table.len() {
-            match hospital.text(r).map(trim).filter(|h| !h.is_empty()) {
-                None => orphans.push((t as u32, r as u32)),
-                Some(h) => {
-                    let g = match last {
-                        Some((prev, g)) if prev == h => g,
-                        _ => {
-                            let g = *index.entry(h).or_insert_with(|| {
-                                groups.push((h, Vec::new()));
-                                groups.len() - 1
-                            });
-                            last = Some((h, g));
-                            g
-                        }
-                    };
-                    let (t, r) = (t as u32, r as u32);
-                    let runs = &mut groups[g].1;
-                    match runs.last_mut() {
-                        Some(run) if run.0 == t && run.2 == r => run.2 = r + 1,
-                        _ => runs.push((t, r, r + 1)),
-                    }
-                }
+    for (runs, orph) in found {
+        orphans.extend(orph);
+        for (h, run) in runs {
+            let g = *index.entry(h).or_insert_with(|| {
+                groups.push((h, Vec::new()));
+                groups.len() - 1
+            });
+            let list = &mut groups[g].1;
+            match list.last_mut() {
+                Some(prev) if prev.0 == run.0 && prev.2 == run.1 => prev.2 = run.2,
+                _ => list.push(run),
             }
         }
     }

@@ -358,7 +358,7 @@ mod tables {
         ) -> Result<Batch, EvidenceError> {
             let cols = columns(&batches)?;
             let tables: Vec<LongTable<'_>> = cols.iter().map(|c| c.table()).collect();
-            let (groups, orphans) = group_rows(&tables);
+            let (groups, orphans) = opts.install(|| group_rows(&tables));
             opts.add_total(groups.len());
             let mut rows: Vec<Result<Summary, EvidenceError>> = opts.install(|| {
                 groups
@@ -426,7 +426,7 @@ mod tables {
                 window.push(batch);
                 let cols = crate::evidence::arrow::columns_at(&window, offset)?;
                 let tables: Vec<LongTable<'_>> = cols.iter().map(|c| c.table()).collect();
-                let (groups, orph) = group_rows(&tables);
+                let (groups, orph) = opts.install(|| group_rows(&tables));
                 orphans += orph.len();
                 // The last hospital of this batch may continue in the next one.
                 let last_table = (tables.len() - 1) as u32;
