@@ -845,7 +845,13 @@ fn extends_with_bad_changes() {
 #[test]
 fn extends_result_is_checked_like_any_rulebook() {
     let e = load_err("extends-breaks-condition.toml");
-    has(&e, "grade[0].when[1]", Some("A"), "unknown node id \"P2\"");
+    // The broken condition is the base's (this file removed what it names).
+    has(
+        &e,
+        "grade[0].when[1] in the extended rulebook extends-base.toml",
+        Some("A"),
+        "unknown node id \"P2\"",
+    );
 }
 
 #[test]
