@@ -267,6 +267,42 @@ def test_plots(demo: sanjia.Rulebook) -> None:
     plt.close("all")
 
 
+def test_exam_plot_shows_rates_against_targets() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sanjia import exams
+
+    # 内科: 20 expected, all sat, 19 passed (95%: both targets met);
+    # 外科: 20 expected, 19 sat, 18 of them passed (95% participation, 94.7% pass: both missed).
+    staff = [f"s{i}" for i in range(40)]
+    roster = pa.table(
+        {
+            "staff_id": staff,
+            "department": ["内科"] * 20 + ["外科"] * 20,
+            "category": ["医师"] * 40,
+        }
+    )
+    scores = [80.0] * 19 + [50.0] + [80.0] * 18 + [50.0]
+    sittings = pa.table(
+        {"staff_id": staff[:20] + staff[20:39], "exam_id": ["e1"] * 39, "score": scores}
+    )
+    result = exams.evaluate(roster, sittings, by=("department",))
+    fig = result.plot()
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(labels) == ["内科", "外科"]
+    assert len(ax.patches) == 4
+    red, green = (0.812, 0.133, 0.180), (0.102, 0.498, 0.216)
+    for k, dept in enumerate(labels):
+        colors = [tuple(round(c, 3) for c in p.get_facecolor()[:3]) for p in ax.patches[k::2]]
+        assert set(colors) == ({green} if dept == "内科" else {red}), (dept, colors)
+    widths = sorted(round(p.get_width(), 1) for p in ax.patches)
+    assert widths == [94.7, 95.0, 95.0, 100.0]
+    assert {line.get_xdata()[0] for line in ax.get_lines()} == {100.0, 95.0}
+    plt.close("all")
+
+
 def test_read_table_csv_bom_gb18030_and_parquet(tmp_path: Path, demo: sanjia.Rulebook) -> None:
     ev = sanjia.Evidence.sample("demo")
     rows = evidence_rows(ev)

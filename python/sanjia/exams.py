@@ -297,6 +297,13 @@ class ExamResult:
             departments=None if departments is None else list(departments),
         )
 
+    def plot(self, ax: Any = None, max_groups: int = 40) -> Any:
+        """Participation and pass rates per group against the targets (matplotlib, the
+        ``plot`` extra); returns the Figure. See :func:`sanjia.plot.plot_exams`."""
+        from sanjia.plot import plot_exams
+
+        return plot_exams(self, ax=ax, max_groups=max_groups)
+
     def to_pandas(self) -> Any:
         """The summary as a pandas DataFrame."""
         return self.summary.to_pandas()

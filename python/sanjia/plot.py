@@ -8,6 +8,9 @@
 - ``"chapters"``: the rate of each chapter (the parts' children), coloured by part;
 - ``"departments"``: the points each department lost in the total, largest first.
 
+``sanjia.exams.evaluate(...).plot()`` calls :func:`plot_exams`: each group's participation rate
+(参考率) and judged pass rate (合格率) beside the policy's targets, red where a target is missed.
+
 Chinese titles need a CJK font; the first installed of the usual ones is used (Noto Sans CJK,
 Source Han Sans, WenQuanYi, Microsoft YaHei, PingFang, SimHei).
 """
@@ -19,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sanjia._sanjia import Report
+    from sanjia.exams import ExamResult
 
-__all__ = ["KINDS", "plot_report"]
+__all__ = ["KINDS", "plot_exams", "plot_report"]
 
 KINDS = ("overview", "parts", "chapters", "departments")
 
@@ -164,4 +168,75 @@ def plot_report(report: Report, kind: str = "overview", ax: Any = None) -> Any:
         _profile(ax, report, True, font)
     else:
         _departments(ax, report, font)
+    return ax.figure
+
+
+def _target_percent(text: str) -> float | None:
+    """``">= 95%"`` → 95.0 (the number of a target as the policy writes it)."""
+    digits = text.replace("%", "").split()[-1:] if text else []
+    try:
+        return float(Decimal(digits[0])) if digits else None
+    except ArithmeticError:
+        return None
+
+
+def plot_exams(result: ExamResult, ax: Any = None, max_groups: int = 40) -> Any:
+    """Plot an exam result: per group (the rows of ``result.summary``, the first
+    ``max_groups``), the participation rate and the judged pass rate as bars beside the
+    policy's targets (dashed lines); a bar is red where its target is missed (decided exactly
+    from the counts), green where it is met. Returns the matplotlib Figure."""
+    _matplotlib()
+    font = _fonts()
+    summary = result.summary
+    rows: list[dict[str, Any]] = summary.slice(0, max_groups).to_pylist()
+    dims = list(result.by)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        height = 1.6 + 0.45 * max(len(rows), 1)
+        _, ax = plt.subplots(figsize=(9, min(height, 40)), layout="constrained")
+    title = "三基考核 参考率 / 合格率 exam participation and pass rates"
+    if summary.num_rows > len(rows):
+        title += f" (first {len(rows)} of {summary.num_rows} groups)"
+    ax.set_title(title, fontfamily=font)
+    if not rows:
+        ax.text(0.5, 0.5, "无考核 no exam groups", ha="center", va="center", fontfamily=font)
+        ax.set_axis_off()
+        return ax.figure
+    labels = [" · ".join(str(r[d]) for d in dims) or "total" for r in rows]
+    y = list(range(len(rows)))
+    bar = 0.38
+    colors = {True: "#1a7f37", False: "#cf222e", None: "#8c959f"}
+    for offset, rate, met, name in (
+        (-bar / 2, "participation_rate", "participation_met", "参考率 participation"),
+        (bar / 2, "judged_pass_rate", "pass_met", "合格率 pass rate"),
+    ):
+        values = [_rate(r[rate]) for r in rows]
+        ax.barh(
+            [k + offset for k in y],
+            values,
+            height=bar,
+            color=[colors[r[met]] for r in rows],
+            alpha=1.0 if rate == "participation_rate" else 0.65,
+            label=name,
+        )
+        for k, (v, r) in enumerate(zip(values, rows, strict=True)):
+            text = "n/a" if r[rate] is None else f"{v:.1f}%"
+            ax.text(min(v, 100) + 0.5, k + offset, text, va="center", fontsize=7)
+    for target, style in (
+        (_target_percent(result.participation_target), "--"),
+        (_target_percent(result.pass_target), ":"),
+    ):
+        if target is not None:
+            ax.axvline(target, color="#57606a", linestyle=style, linewidth=1)
+    ax.set_yticks(y, labels, fontfamily=font)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel(
+        f"% (targets: participation {result.participation_target}, pass {result.pass_target})",
+        fontfamily=font,
+    )
+    ax.legend(loc="lower right", prop={"family": font, "size": 8})
+    ax.grid(axis="x", alpha=0.3)
     return ax.figure
