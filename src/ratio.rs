@@ -108,11 +108,25 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     // decimal m / 10^k (|m| < 10^15, so at most 15 significant digits) is the float's nearest
     // decimal, i.e. it converts back to exactly `v`, it is also what rounding `v` to 15
     // significant digits gives: 15-digit decimals are further apart than a float's spacing.
+    // Integers first, with casts only (no libm call): `v as i64` truncates, and is `v` back
+    // exactly when `v` is an integer (|v| < 10^15 keeps it within 15 digits).
+    if v.abs() < 1e15 {
+        let i = v as i64;
+        if i as f64 == v {
+            return Some(Decimal::new(i, 0));
+        }
+    }
     const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
-    for (k, p) in POW10.iter().enumerate() {
-        let m = (v * p).round();
-        if m.abs() < 1e15 && m / p == v {
-            return Some(Decimal::new(m as i64, k as u32).normalize());
+    for (k, p) in POW10.iter().enumerate().skip(1) {
+        let x = v * p;
+        if x.abs() >= 1e15 {
+            break;
+        }
+        // Round half away from zero with a cast (|x| < 10^15, so x ± 0.5 is exact enough:
+        // a wrong neighbour fails the check below and the next power is tried).
+        let m = (x + 0.5f64.copysign(x)) as i64;
+        if m as f64 / p == v {
+            return Some(Decimal::new(m, k as u32).normalize());
         }
     }
     round15(v)
@@ -446,6 +460,22 @@ mod tests {
         assert_eq!(decimal_from_f64(4286.654), Some(Decimal::new(4286654, 3)));
         assert_eq!(decimal_from_f64(0.57 * 100.0), Some(Decimal::from(57)));
         assert_eq!(decimal_from_f64(1200.0), Some(Decimal::from(1200)));
+        for v in [
+            0.0,
+            -0.0,
+            0.5,
+            -2.5,
+            1e15,
+            -1e15,
+            999_999_999_999_999.0,
+            1e15 + 2.0,
+            123_456.789_012,
+            -0.000_001,
+            1e-7,
+            4.5e14 + 0.5,
+        ] {
+            assert_eq!(decimal_from_f64(v), round15(v), "{v:e}");
+        }
     }
 
     #[test]
