@@ -27,16 +27,34 @@ pub struct BatchOptions {
     pub total: Option<Arc<AtomicUsize>>,
 }
 
-impl BatchOptions {
-    /// Run `f` in a pool with the requested number of threads.
+/// The threads of one batch: a pool with the requested number of threads (built once and used
+/// for every step of the batch), or rayon's global pool.
+pub struct Pool(Option<rayon::ThreadPool>);
+
+impl Pool {
+    /// Run `f` in this pool.
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        match self.n_threads {
-            Some(n) if n > 0 => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-                Ok(pool) => pool.install(f),
-                Err(_) => f(),
-            },
-            _ => f(),
+        match &self.0 {
+            Some(pool) => pool.install(f),
+            None => f(),
         }
+    }
+}
+
+impl BatchOptions {
+    /// The pool for the requested number of threads (the global pool when none is given or
+    /// a pool cannot be built).
+    pub fn pool(&self) -> Pool {
+        Pool(match self.n_threads {
+            Some(n) if n > 0 => rayon::ThreadPoolBuilder::new().num_threads(n).build().ok(),
+            _ => None,
+        })
+    }
+
+    /// Run `f` in a pool with the requested number of threads (built for this call; a batch
+    /// of several steps takes [`BatchOptions::pool`] once instead).
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        self.pool().install(f)
     }
 
     /// Whether the caller asked to stop.
@@ -358,9 +376,10 @@ mod tables {
         ) -> Result<Batch, EvidenceError> {
             let cols = columns(&batches)?;
             let tables: Vec<LongTable<'_>> = cols.iter().map(|c| c.table()).collect();
-            let (groups, orphans) = opts.install(|| group_rows(&tables));
+            let pool = opts.pool();
+            let (groups, orphans) = pool.install(|| group_rows(&tables));
             opts.add_total(groups.len());
-            let mut rows: Vec<Result<Summary, EvidenceError>> = opts.install(|| {
+            let mut rows: Vec<Result<Summary, EvidenceError>> = pool.install(|| {
                 groups
                     .par_iter()
                     .map_init(
@@ -418,6 +437,7 @@ mod tables {
             let mut window: Vec<RecordBatch> = Vec::new();
             let mut offset = 0usize;
             let mut seen: std::collections::HashMap<String, usize> = Default::default();
+            let pool = opts.pool();
             let mut orphans = 0usize;
             for batch in stream {
                 let batch = batch.map_err(|e| {
@@ -426,7 +446,7 @@ mod tables {
                 window.push(batch);
                 let cols = crate::evidence::arrow::columns_at(&window, offset)?;
                 let tables: Vec<LongTable<'_>> = cols.iter().map(|c| c.table()).collect();
-                let (groups, orph) = opts.install(|| group_rows(&tables));
+                let (groups, orph) = pool.install(|| group_rows(&tables));
                 orphans += orph.len();
                 // The last hospital of this batch may continue in the next one.
                 let last_table = (tables.len() - 1) as u32;
@@ -439,7 +459,7 @@ mod tables {
                     .filter(|(h, _)| open.as_deref() != Some(*h))
                     .collect();
                 opts.add_total(done.len());
-                let scored: Vec<Result<Summary, EvidenceError>> = opts.install(|| {
+                let scored: Vec<Result<Summary, EvidenceError>> = pool.install(|| {
                     done.par_iter()
                         .map_init(
                             || (SheetBuilder::new(rb, ""), Scratch::new(rb)),
