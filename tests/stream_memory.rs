@@ -8,32 +8,13 @@
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use sanjia::score::batch::Batch;
 use sanjia::{BatchOptions, Evidence, Rulebook};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-struct Counting;
+#[path = "../benches/common/counting.rs"]
+mod counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+use counting::{LIVE, PEAK};
 
 /// The demo sample hospital's rows as a long table with hospital id `id`.
 fn hospital_batch(ev: &Evidence, id: &str) -> RecordBatch {
@@ -102,8 +83,9 @@ fn streaming_memory_does_not_grow_with_the_number_of_hospitals_beyond_the_output
     let work_large = peak_large.saturating_sub(kept_large);
     // The output grows with the hospitals; the working memory does not.
     assert!(kept_large > 3 * kept_small, "{kept_small} -> {kept_large}");
-    // (The list of summaries grows by doubling, so its old and new buffers meet once at the
-    // peak: up to half the output again. The input, were it kept, would be about 8 MB.)
+    // (The list of summaries grows by doubling, so a moving reallocation holds its old and new
+    // buffers at once: up to half the output again. The input, were it kept, would be about
+    // 8 MB.)
     assert!(
         work_large <= work_small + kept_large / 2 + (256 << 10),
         "working memory grew from {work_small} to {work_large} bytes \
