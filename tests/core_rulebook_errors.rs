@@ -875,9 +875,8 @@ fn patch_and_remove_need_extends() {
     );
 }
 
-#[test]
-fn aggregate_over_gates_only_is_an_error() {
-    let text = r#"
+/// A gate and an article, each in its own part; a grade `top` whose `when` follows.
+const GATE_AND_ARTICLE: &str = r#"
 [rulebook]
 id = "x"
 title = "x"
@@ -906,9 +905,14 @@ kind = "article"
 title = "a"
 [[grade]]
 id = "top"
-when = ["min(points, children of P1) > 1", "min(points, all) >= 0"]
 "#;
-    let e = Rulebook::from_toml(text).unwrap_err();
+
+#[test]
+fn aggregate_over_gates_only_is_an_error() {
+    let text = format!(
+        "{GATE_AND_ARTICLE}when = [\"min(points, children of P1) > 1\", \"min(points, all) >= 0\"]\n"
+    );
+    let e = Rulebook::from_toml(&text).unwrap_err();
     assert_eq!(e.problems.len(), 1, "{e}");
     assert_eq!(e.problems[0].path, "grade[0].when[0]");
     assert!(
@@ -921,34 +925,7 @@ when = ["min(points, children of P1) > 1", "min(points, all) >= 0"]
 
 #[test]
 fn counting_only_gates_is_an_error_and_gates_are_left_out_of_counts() {
-    let base = r#"[rulebook]
-id = "t"
-title = "t"
-[[outcome]]
-id = "defer"
-title = "d"
-effect = "no-grade"
-[[node]]
-id = "P1"
-title = "gates"
-[[node]]
-id = "g1"
-parent = "P1"
-kind = "gate"
-title = "g"
-on_fail = "defer"
-[[node]]
-id = "P2"
-title = "articles"
-[[node]]
-id = "a1"
-parent = "P2"
-kind = "article"
-title = "a"
-points = { A = 4, B = 3, C = 2, D = 0 }
-[[grade]]
-id = "top"
-"#;
+    let base = GATE_AND_ARTICLE;
     let e = Rulebook::from_toml(&format!("{base}when = [\"count(gates) >= 1\"]\n")).unwrap_err();
     assert_eq!(e.problems.len(), 1, "{e}");
     assert_eq!(e.problems[0].path, "grade[0].when[0]");
