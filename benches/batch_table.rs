@@ -3,17 +3,20 @@
 //! `cargo bench --bench batch_table --features arrow [-- HOSPITALS CRITERIA]` (defaults 3,000
 //! hospitals × 700 criteria, 3 periods): builds the long table (hospital_id, criterion_id,
 //! period, numerator, denominator, level; one row per answer or observation, hospitals in
-//! blocks as exports give them), then times grouping the rows by hospital and scoring the whole
-//! batch (checking each hospital's rows, scoring, the grade, the evidence hash) with 1 and 2
-//! threads, and prints ns per row and the 1 → 2 thread scaling.
+//! blocks as exports give them), then times grouping the rows by hospital, each phase of one
+//! thread's work (reading and checking the rows, the evidence hash, scoring), and scoring the
+//! whole batch (checking each hospital's rows, scoring, the grade, the evidence hash) with 1 and
+//! 2 threads, and prints ns per row and the 1 → 2 thread scaling.
 
 mod common;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use common::{hospital, rulebook};
-use sanjia::evidence::table::{group_rows, LongTable};
+use sanjia::evidence::table::{add_runs, group_rows, LongTable};
 use sanjia::evidence::Observation;
+use sanjia::evidence::SheetBuilder;
 use sanjia::score::batch::Batch;
+use sanjia::score::{score_summary, Scratch};
 use sanjia::BatchOptions;
 use std::sync::Arc;
 use std::time::Instant;
@@ -116,6 +119,35 @@ fn main() {
         t * 1e9 / rows as f64,
         groups.0.len()
     );
+    // Where one thread's time goes: each phase run over every hospital (best of 3).
+    let (groups, _) = groups;
+    let mut b = SheetBuilder::new(&rb, "");
+    let mut scratch = Scratch::new(&rb);
+    let mut phase = |name: &str, what: u8| {
+        let (t, _) = best_of(3, || {
+            for (h, runs) in &groups {
+                b.reset(h);
+                add_runs(&tables, &mut b, runs);
+                let sheet = b.check().expect("valid evidence");
+                match what {
+                    1 => drop(std::hint::black_box(sanjia::audit::evidence_hash(
+                        &rb, sheet,
+                    ))),
+                    2 => drop(std::hint::black_box(score_summary(
+                        &rb,
+                        sheet,
+                        &mut scratch,
+                    ))),
+                    _ => {}
+                }
+            }
+        });
+        println!("  {name}: {:.1} ns/row", t * 1e9 / rows as f64);
+    };
+    println!("one thread, phase by phase (cumulative):");
+    phase("read and check the rows into sheets", 0);
+    phase("... and the evidence hash", 1);
+    phase("... and score (criteria, groups, grade, hash)", 2);
     let mut per_thread = Vec::new();
     for threads in [1, 2] {
         let opts = BatchOptions {

@@ -169,7 +169,12 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
 /// number), then its scale (one byte) and its signed mantissa: `8` and 8 bytes when it fits
 /// an i64, else `16` and 16 bytes (little-endian).
 fn put_decimal(buf: &mut Vec<u8>, d: &rust_decimal::Decimal) {
-    let n = d.normalize();
+    // Already normal when it has no places or its last digit is not 0.
+    let n = if d.scale() == 0 || d.mantissa() % 10 != 0 {
+        *d
+    } else {
+        d.normalize()
+    };
     buf.push(n.scale() as u8);
     let m = n.mantissa();
     match i64::try_from(m) {
@@ -204,6 +209,7 @@ fn put_quantity(buf: &mut Vec<u8>, q: &Quantity) {
 /// criterion.
 pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
     let nodes = rb.nodes();
+    let kinds = &rb.flat().kind;
     let mut buf: Vec<u8> = Vec::with_capacity(64 + 2 * sheet.answers.len() + 24 * sheet.obs.len());
     buf.extend_from_slice(EVIDENCE_FORM.as_bytes());
     put_str(&mut buf, &sheet.hospital);
@@ -218,7 +224,7 @@ pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
             Answer::None => buf.push(0),
             Answer::Gate(p) => buf.push(if *p { b'p' } else { b'f' }),
             Answer::Rank(r) => {
-                let kind = match nodes.get(i).map(|n| n.kind) {
+                let kind = match kinds.get(i) {
                     Some(NodeKind::Element) => b'e',
                     _ => b'a',
                 };

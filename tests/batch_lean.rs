@@ -442,3 +442,117 @@ fn grouping_merges_runs_across_pieces() {
         );
     }
 }
+
+/// A run of rows is read a piece of 512 rows at a time, column by column; that gives the same
+/// sheet, and the same errors with the same row numbers, as reading row by row, for Arrow
+/// columns (null cells included) and for plain vectors.
+#[test]
+fn reading_a_run_of_rows_equals_reading_row_by_row() {
+    use sanjia::evidence::arrow::columns;
+    use sanjia::evidence::table::LongTable;
+    use sanjia::evidence::SheetBuilder;
+    let rb = Rulebook::builtin("cn-tertiary-2022").unwrap();
+    let mut evs = hospitals(&rb, 1, 11);
+    evs[0].hospital = "H".into();
+    // Ten more periods of every indicator, so the hospital has more than two pieces of rows.
+    for series in evs[0].indicators.values_mut() {
+        if let Some(&obs) = series.values().next() {
+            for year in 2010..2020 {
+                series.insert(year.to_string(), obs);
+            }
+        }
+    }
+    let mut batch = table(&evs);
+    // Bad rows among good ones: a level and a value on one row, no criterion, an unknown id.
+    let n = batch.num_rows();
+    assert!(n > 1_100, "crosses two piece boundaries ({n} rows)");
+    let mut cols: Vec<ArrayRef> = batch.columns().to_vec();
+    let crit = cols[1].as_any().downcast_ref::<StringArray>().unwrap();
+    let crit: Vec<Option<String>> = (0..n)
+        .map(|r| match r {
+            600 => None,
+            1_000 => Some("no such id".into()),
+            r => Some(crit.value(r).to_string()),
+        })
+        .collect();
+    cols[1] = Arc::new(StringArray::from(crit));
+    let value = cols[3].as_any().downcast_ref::<Float64Array>().unwrap();
+    let value: Vec<Option<f64>> = (0..n)
+        .map(|r| {
+            if r == 5 {
+                Some(1.0)
+            } else {
+                value.is_valid(r).then(|| value.value(r))
+            }
+        })
+        .collect();
+    cols[3] = Arc::new(Float64Array::from(value));
+    let names: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    batch = RecordBatch::try_from_iter(names.into_iter().zip(cols)).unwrap();
+
+    let sheet = |add: &dyn Fn(&LongTable<'_>, &mut SheetBuilder<'_>)| {
+        let cols = columns(std::slice::from_ref(&batch)).unwrap();
+        let table = cols[0].table();
+        let mut b = SheetBuilder::new(&rb, "H");
+        add(&table, &mut b);
+        b.finish()
+            .map(|s| format!("{s:?}"))
+            .map_err(|e| e.to_string())
+    };
+    let by_row = sheet(&|t, b| (0..t.len()).for_each(|r| t.add_row(b, r)));
+    let by_run = sheet(&|t, b| t.add_rows(b, 0..t.len()));
+    let by_runs = sheet(&|t, b| {
+        t.add_rows(b, 0..513);
+        t.add_rows(b, 513..t.len());
+    });
+    let err = by_row.clone().unwrap_err();
+    assert!(
+        err.contains("no criterion_id") && err.contains("unknown criterion id"),
+        "{err}"
+    );
+    assert!(err.contains("not both"), "{err}");
+    assert_eq!(by_run, by_row);
+    assert_eq!(by_runs, by_row);
+
+    // Plain vectors read through the trait's row-by-row default.
+    let strings = |k: usize| -> Vec<Option<String>> {
+        let a = batch
+            .column(k)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        (0..n)
+            .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
+            .collect()
+    };
+    let numbers = |k: usize| -> Vec<Option<f64>> {
+        let a = batch
+            .column(k)
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap();
+        (0..n).map(|r| a.is_valid(r).then(|| a.value(r))).collect()
+    };
+    let (h, c, p, l) = (strings(0), strings(1), strings(2), strings(6));
+    let (v, nu, de) = (numbers(3), numbers(4), numbers(5));
+    let plain = LongTable {
+        period: Some(&p),
+        value: Some(&v),
+        numerator: Some(&nu),
+        denominator: Some(&de),
+        level: Some(&l),
+        ..LongTable::new(&h, &c)
+    };
+    let mut b = SheetBuilder::new(&rb, "H");
+    plain.add_rows(&mut b, 0..n);
+    let by_plain = b
+        .finish()
+        .map(|s| format!("{s:?}"))
+        .map_err(|e| e.to_string());
+    assert_eq!(by_plain, by_row);
+}

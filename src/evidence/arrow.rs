@@ -17,6 +17,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
+use std::ops::Range;
 
 /// A text column over an Arrow array.
 pub enum ArrowText<'a> {
@@ -47,6 +48,23 @@ impl TextColumn for ArrowText<'_> {
             ArrowText::Owned(v) => v.get(row).and_then(|s| s.as_deref()),
         }
     }
+    fn texts<'s>(&'s self, rows: Range<usize>, out: &mut Vec<Option<&'s str>>) {
+        // One match per run of rows, then a tight loop over the array.
+        macro_rules! each {
+            ($a:expr) => {
+                match $a.nulls() {
+                    None => out.extend(rows.map(|r| Some($a.value(r)))),
+                    Some(n) => out.extend(rows.map(|r| n.is_valid(r).then(|| $a.value(r)))),
+                }
+            };
+        }
+        match self {
+            ArrowText::Utf8(a) => each!(a),
+            ArrowText::Large(a) => each!(a),
+            ArrowText::View(a) => each!(a),
+            ArrowText::Owned(v) => out.extend(rows.map(|r| v.get(r).and_then(|s| s.as_deref()))),
+        }
+    }
 }
 
 /// A numeric column over an Arrow array.
@@ -69,6 +87,15 @@ impl NumberColumn for ArrowNumber<'_> {
         match self.f64s {
             Some(v) => v.get(row).copied(),
             None => Some((self.get)(self.array, row)),
+        }
+    }
+    fn numbers(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
+        match (self.f64s.and_then(|v| v.get(rows.clone())), &self.nulls) {
+            (Some(v), None) => out.extend(v.iter().map(|&x| Some(x))),
+            (Some(v), Some(n)) => {
+                out.extend(v.iter().zip(rows).map(|(&x, r)| n.is_valid(r).then_some(x)))
+            }
+            _ => out.extend(rows.map(|r| self.number(r))),
         }
     }
 }

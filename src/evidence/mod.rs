@@ -45,6 +45,17 @@ pub enum ArticleLevel {
 impl ArticleLevel {
     /// Read a level: `A`–`E` (any case) or 优秀 / 良好 / 合格 / 不合格 / 不适用.
     pub fn parse(text: &str) -> Option<ArticleLevel> {
+        // One letter (nearly every cell of a table) without the Unicode trim.
+        if let [c] = text.as_bytes() {
+            return Some(match c.to_ascii_uppercase() {
+                b'A' => ArticleLevel::A,
+                b'B' => ArticleLevel::B,
+                b'C' => ArticleLevel::C,
+                b'D' => ArticleLevel::D,
+                b'E' => ArticleLevel::E,
+                _ => return None,
+            });
+        }
         Some(match text.trim() {
             "A" | "a" | "优秀" => ArticleLevel::A,
             "B" | "b" | "良好" => ArticleLevel::B,
@@ -223,6 +234,30 @@ impl Evidence {
             for (period, obs) in series {
                 b.observation(id, period, *obs, Loc::Key("indicators", id, Some(period)));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::ArticleLevel;
+
+    #[test]
+    fn levels_read_in_any_case_with_or_without_spaces() {
+        for (text, want) in [
+            ("A", Some(ArticleLevel::A)),
+            ("b", Some(ArticleLevel::B)),
+            (" C ", Some(ArticleLevel::C)),
+            ("d", Some(ArticleLevel::D)),
+            ("E", Some(ArticleLevel::E)),
+            ("n/a", Some(ArticleLevel::E)),
+            ("合格", Some(ArticleLevel::C)),
+            ("F", None),
+            ("1", None),
+            ("", None),
+            ("AA", None),
+        ] {
+            assert_eq!(ArticleLevel::parse(text), want, "{text:?}");
         }
     }
 }

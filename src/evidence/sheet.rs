@@ -217,12 +217,17 @@ impl<'r> SheetBuilder<'r> {
             );
             return None;
         }
-        let (ev, nodes) = (self.rb.evidence_nodes(), self.rb.nodes());
+        // Rows usually follow the rulebook's order: try the last criterion and the next one
+        // in the flat id list before the hash map.
+        let (ev, flat) = (self.rb.evidence_nodes(), self.rb.flat());
         for p in [self.guess, self.guess + 1] {
-            if let Some(node) = ev.get(p).and_then(|&i| Some((i, nodes.get(i as usize)?))) {
-                if super::table::same(&node.1.id, id) {
+            if flat
+                .id(p)
+                .is_some_and(|known| super::table::same(known, id))
+            {
+                if let Some(&i) = ev.get(p) {
                     self.guess = p;
-                    return Some((node.0, node.1.kind));
+                    return Some((i, flat.kind[i as usize]));
                 }
             }
         }

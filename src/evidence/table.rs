@@ -24,6 +24,7 @@ use super::{EvidenceError, Loc, Sheet, SheetBuilder};
 use crate::Rulebook;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::ops::Range;
 
 /// A column of optional text.
 pub trait TextColumn: Sync {
@@ -31,6 +32,11 @@ pub trait TextColumn: Sync {
     fn len(&self) -> usize;
     /// The text at a row (`None` for null).
     fn text(&self, row: usize) -> Option<&str>;
+    /// The texts of a range of rows, appended to `out` (columns that can read a run of rows
+    /// faster than row by row override it).
+    fn texts<'s>(&'s self, rows: Range<usize>, out: &mut Vec<Option<&'s str>>) {
+        out.extend(rows.map(|r| self.text(r)));
+    }
     /// Whether the column has no rows.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -43,6 +49,10 @@ pub trait NumberColumn: Sync {
     fn len(&self) -> usize;
     /// The number at a row (`None` for null).
     fn number(&self, row: usize) -> Option<f64>;
+    /// The numbers of a range of rows, appended to `out` (see [`TextColumn::texts`]).
+    fn numbers(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
+        out.extend(rows.map(|r| self.number(r)));
+    }
     /// Whether the column has no rows.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -190,19 +200,69 @@ impl<'a> LongTable<'a> {
 
     /// Add one row to a sheet being built.
     pub fn add_row(&self, b: &mut SheetBuilder, r: usize) {
+        let text = |c: Option<&'a dyn TextColumn>| c.and_then(|c| c.text(r));
+        let number = |c: Option<&'a dyn NumberColumn>| c.and_then(|c| c.number(r));
+        let cells = Cells {
+            criterion: self.criterion.text(r),
+            level: text(self.level),
+            period: text(self.period),
+            value: number(self.value),
+            numerator: number(self.numerator),
+            denominator: number(self.denominator),
+        };
+        self.add(b, r, cells);
+    }
+
+    /// Add a range of rows to a sheet being built: the same as [`add_row`](Self::add_row)
+    /// on each, reading the columns a piece at a time.
+    pub fn add_rows(&self, b: &mut SheetBuilder, rows: Range<usize>) {
+        const PIECE: usize = 512;
+        let mut texts: [Vec<Option<&'a str>>; 3] = Default::default();
+        let mut numbers: [Vec<Option<f64>>; 3] = Default::default();
+        let mut a = rows.start;
+        while a < rows.end {
+            let z = rows.end.min(a + PIECE);
+            let [criterion, level, period] = &mut texts;
+            criterion.clear();
+            self.criterion.texts(a..z, criterion);
+            for (col, out) in [(self.level, level), (self.period, period)] {
+                out.clear();
+                match col {
+                    Some(c) => c.texts(a..z, out),
+                    None => out.resize(z - a, None),
+                }
+            }
+            let cols = [self.value, self.numerator, self.denominator];
+            for (col, out) in cols.into_iter().zip(numbers.iter_mut()) {
+                out.clear();
+                match col {
+                    Some(c) => c.numbers(a..z, out),
+                    None => out.resize(z - a, None),
+                }
+            }
+            for (k, r) in (a..z).enumerate() {
+                let cells = Cells {
+                    criterion: texts[0][k],
+                    level: texts[1][k],
+                    period: texts[2][k],
+                    value: numbers[0][k],
+                    numerator: numbers[1][k],
+                    denominator: numbers[2][k],
+                };
+                self.add(b, r, cells);
+            }
+            a = z;
+        }
+    }
+
+    fn add(&self, b: &mut SheetBuilder, r: usize, cells: Cells<'_>) {
         let at = Loc::Row(r + self.row_offset);
-        let Some(crit) = self.criterion.text(r).map(trim).filter(|c| !c.is_empty()) else {
+        let Some(crit) = cells.criterion.map(trim).filter(|c| !c.is_empty()) else {
             b.problem(at, "no criterion_id");
             return;
         };
-        let level = self
-            .level
-            .and_then(|c| c.text(r))
-            .map(trim)
-            .filter(|l| !l.is_empty());
-        let value = self.value.and_then(|c| c.number(r));
-        let num = self.numerator.and_then(|c| c.number(r));
-        let den = self.denominator.and_then(|c| c.number(r));
+        let level = cells.level.map(trim).filter(|l| !l.is_empty());
+        let (value, num, den) = (cells.value, cells.numerator, cells.denominator);
         match (level, value.is_some() || num.is_some() || den.is_some()) {
             (Some(_), true) => b.problem(
                 at,
@@ -210,7 +270,7 @@ impl<'a> LongTable<'a> {
             ),
             (Some(l), false) => b.level_text(crit, l, at),
             (None, _) => {
-                let period = self.period.and_then(|c| c.text(r)).map(trim).unwrap_or("");
+                let period = cells.period.map(trim).unwrap_or("");
                 b.observation_f64(crit, period, value, num, den, at)
             }
         }
@@ -221,6 +281,16 @@ impl<'a> LongTable<'a> {
     pub fn sheets(&self, rb: &Rulebook) -> Vec<Result<Sheet, EvidenceError>> {
         sheets_from_tables(rb, std::slice::from_ref(self))
     }
+}
+
+/// The cells of one row.
+struct Cells<'s> {
+    criterion: Option<&'s str>,
+    level: Option<&'s str>,
+    period: Option<&'s str>,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
 }
 
 /// A run of consecutive rows of one table: (table index, first row, end row exclusive).
@@ -235,6 +305,15 @@ pub type Groups<'a> = (Vec<(&'a str, Vec<Run>)>, Vec<(u32, u32)>);
 pub fn run_rows(runs: &[Run]) -> impl Iterator<Item = (u32, u32)> + '_ {
     runs.iter()
         .flat_map(|&(t, a, z)| (a..z).map(move |r| (t, r)))
+}
+
+/// Add the rows of a list of runs to a sheet being built.
+pub fn add_runs(tables: &[LongTable<'_>], b: &mut SheetBuilder, runs: &[Run]) {
+    for &(t, a, z) in runs {
+        if let Some(table) = tables.get(t as usize) {
+            table.add_rows(b, a as usize..z as usize);
+        }
+    }
 }
 
 /// Rows read per task when grouping (the pieces are grouped in parallel, then merged).
@@ -309,9 +388,7 @@ pub fn sheets_from_tables(
         .par_iter()
         .map(|(h, rows)| {
             let mut b = SheetBuilder::new(rb, h);
-            for (t, r) in run_rows(rows) {
-                tables[t as usize].add_row(&mut b, r as usize);
-            }
+            add_runs(tables, &mut b, rows);
             b.finish()
         })
         .collect();

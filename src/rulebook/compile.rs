@@ -94,6 +94,8 @@ pub struct CompiledRulebook {
     pub(crate) nodes: Vec<Node>,
     pub(crate) index: FxHashMap<String, u32>,
     pub(crate) evidence_nodes: Vec<u32>,
+    /// The hot data of the tree, flat (see [`super::flat`]).
+    pub(crate) flat: super::flat::Flat,
     pub(crate) outcomes: Vec<Outcome>,
     pub(crate) grades: Vec<Grade>,
     pub(crate) rounding: Rounding,
@@ -362,6 +364,11 @@ impl CompiledRulebook {
     /// Indices of the nodes that take evidence (gates, indicators, articles, elements).
     pub fn evidence_nodes(&self) -> &[u32] {
         &self.evidence_nodes
+    }
+
+    /// The hot data of the tree, flat, for scoring.
+    pub(crate) fn flat(&self) -> &super::flat::Flat {
+        &self.flat
     }
 
     /// The gate outcomes.
@@ -919,6 +926,7 @@ impl Compiler {
             }),
         };
 
+        let flat = super::flat::Flat::new(&nodes, &evidence_nodes, &rounding);
         let mut rb = CompiledRulebook {
             source: RulebookFile::default(),
             content_hash: String::new(),
@@ -926,6 +934,7 @@ impl Compiler {
             nodes,
             index,
             evidence_nodes,
+            flat,
             outcomes,
             grades: Vec::new(),
             rounding,

@@ -3,6 +3,7 @@
 pub mod builtin;
 pub mod compile;
 pub mod error;
+pub(crate) mod flat;
 pub mod layer;
 mod limits;
 pub mod load;

@@ -6,6 +6,7 @@
 
 use super::CriterionScore;
 use crate::rulebook::compile::{Node, Rule};
+use crate::rulebook::flat::{Flat, Step};
 use crate::rulebook::model::{Aggregate, NodeKind};
 use crate::Rulebook;
 use rust_decimal::Decimal;
@@ -22,30 +23,35 @@ pub(crate) fn aggregate(rb: &Rulebook, criteria: &[CriterionScore]) -> Totals {
 }
 
 /// Points and maximum per node into reusable buffers (no impacts: for batch summaries).
+///
+/// Reads the rulebook's flat aggregation steps ([`crate::rulebook::flat`]): criteria first,
+/// then each group from its resolved children, children before parents.
 pub(crate) fn points_into(
     rb: &Rulebook,
     criteria: &[CriterionScore],
     points: &mut Vec<Option<Decimal>>,
     max: &mut Vec<Decimal>,
 ) {
-    let nodes = rb.nodes();
-    let n = nodes.len();
+    let n = rb.nodes().len();
     let rounding = rb.rounding();
+    let flat = rb.flat();
     points.clear();
     points.resize(n, None);
     max.clear();
     max.resize(n, Decimal::ZERO);
-    for k in (0..n).rev() {
-        let node = &nodes[k];
-        let (p, m) = match &node.rule {
-            Rule::Group {
-                aggregate,
-                max_points,
-            } => group(rb, k, *aggregate, *max_points, points, max, criteria),
-            _ => (criteria[k].points, criteria[k].max),
+    for &i in rb.evidence_nodes() {
+        let (i, c) = (i as usize, &criteria[i as usize]);
+        points[i] = match c.points {
+            Some(p) if flat.round_criteria => Some(rounding.apply(p)),
+            p => p,
         };
+        max[i] = c.max;
+    }
+    for step in &flat.steps {
+        let (p, m) = group(flat, step, points, max, criteria);
+        let k = step.node as usize;
         points[k] = match p {
-            Some(p) if rounding.applies(node) => Some(rounding.apply(p)),
+            Some(p) if step.round => Some(rounding.apply(p)),
             p => p,
         };
         max[k] = m;
@@ -65,20 +71,6 @@ fn applicable<'a>(
     })
 }
 
-fn leaves<'a>(
-    k: usize,
-    nodes: &'a [Node],
-    criteria: &'a [CriterionScore],
-) -> impl Iterator<Item = (usize, Decimal, Decimal)> + 'a {
-    (k + 1..nodes[k].end as usize).filter_map(move |j| {
-        let node = &nodes[j];
-        if node.kind == NodeKind::Group || !node.scored {
-            return None;
-        }
-        criteria[j].points.map(|p| (j, p, criteria[j].max))
-    })
-}
-
 fn rescale(p: Decimal, m: Decimal, to: Option<Decimal>) -> (Option<Decimal>, Decimal) {
     match to {
         None => (Some(p), m),
@@ -88,21 +80,25 @@ fn rescale(p: Decimal, m: Decimal, to: Option<Decimal>) -> (Option<Decimal>, Dec
 }
 
 fn group(
-    rb: &Rulebook,
-    k: usize,
-    agg: Aggregate,
-    to: Option<Decimal>,
+    flat: &Flat,
+    step: &Step,
     points: &[Option<Decimal>],
     max: &[Decimal],
     criteria: &[CriterionScore],
 ) -> (Option<Decimal>, Decimal) {
-    let nodes = rb.nodes();
-    let node = &nodes[k];
-    match agg {
+    let range = step.kids.start as usize..step.kids.end as usize;
+    let kids = &flat.kids[range.clone()];
+    let to = step.max_points;
+    // The applicable children: (position in the step, points, maximum).
+    let applicable = kids.iter().enumerate().filter_map(|(j, &c)| {
+        let c = c as usize;
+        points[c].map(|p| (j, p, max[c]))
+    });
+    match step.aggregate {
         Aggregate::Sum => {
             let mut any = false;
             let (mut p, mut m) = (Decimal::ZERO, Decimal::ZERO);
-            for (_, cp, cm) in applicable(node, nodes, points, max) {
+            for (_, cp, cm) in applicable {
                 any = true;
                 p += cp;
                 m += cm;
@@ -119,10 +115,17 @@ fn group(
                 m += cm;
                 count += 1;
             };
-            if agg == Aggregate::Mean {
-                applicable(node, nodes, points, max).for_each(&mut add);
+            if step.aggregate == Aggregate::Mean {
+                applicable.for_each(&mut add);
             } else {
-                leaves(k, nodes, criteria).for_each(&mut add);
+                // The criteria's own (unrounded) points.
+                kids.iter()
+                    .enumerate()
+                    .filter_map(|(j, &c)| {
+                        let c = &criteria[c as usize];
+                        c.points.map(|p| (j, p, c.max))
+                    })
+                    .for_each(&mut add);
             }
             if count == 0 {
                 return (None, Decimal::ZERO);
@@ -131,16 +134,11 @@ fn group(
             rescale(p / c, m / c, to)
         }
         Aggregate::Weighted => {
-            let full: Decimal = node
-                .children
-                .iter()
-                .filter(|&&c| nodes[c as usize].scored)
-                .filter_map(|&c| nodes[c as usize].weight)
-                .sum();
-            let scale = to.unwrap_or(full);
+            let scale = to.unwrap_or(step.full);
+            let weights = &flat.weights[range];
             let (mut acc, mut wsum) = (Decimal::ZERO, Decimal::ZERO);
-            for (c, cp, cm) in applicable(node, nodes, points, max) {
-                let w = nodes[c].weight.unwrap_or(Decimal::ZERO);
+            for (j, cp, cm) in applicable {
+                let w = weights[j];
                 if cm > Decimal::ZERO && w > Decimal::ZERO {
                     acc += w * cp / cm;
                     wsum += w;

@@ -287,9 +287,7 @@ impl Batch {
                 let cols = crate::evidence::arrow::columns(batches)?;
                 let tables: Vec<_> = cols.iter().map(|c| c.table()).collect();
                 let mut b = SheetBuilder::new(rb, hospital.as_deref().unwrap_or(""));
-                for (t, r) in crate::evidence::table::run_rows(&rows[i]) {
-                    tables[t as usize].add_row(&mut b, r as usize);
-                }
+                crate::evidence::table::add_runs(&tables, &mut b, &rows[i]);
                 b.finish()?
             }
             Source::Stream => {
@@ -325,7 +323,7 @@ impl Batch {
 mod tables {
     use super::*;
     use crate::evidence::arrow::columns;
-    use crate::evidence::table::{group_rows, run_rows, LongTable, Run};
+    use crate::evidence::table::{add_runs, group_rows, LongTable, Run};
     use arrow_array::RecordBatch;
     use arrow_schema::ArrowError;
 
@@ -341,9 +339,7 @@ mod tables {
         scratch: &mut Scratch,
     ) -> Result<Summary, EvidenceError> {
         b.reset(hospital);
-        for (t, r) in run_rows(rows) {
-            tables[t as usize].add_row(b, r as usize);
-        }
+        add_runs(tables, b, rows);
         let sheet = b.check()?;
         records.apply(rb, sheet)?;
         score_summary(rb, sheet, scratch)
