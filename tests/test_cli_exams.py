@@ -341,6 +341,71 @@ def test_xlsx_workbook(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """A workbook as a quality office keeps one: a title line and a blank row above the
+    header, ids typed as numbers or text, a blank row in the middle."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["2024 年三基考核"])
+    ws.append([])
+    ws.append(list(header))
+    for k, r in enumerate(rows):
+        if k == 3:
+            ws.append([])
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_workbook_inputs_match_csv_and_name_the_cell(tmp_path: Path) -> None:
+    """Rosters and sittings kept in Excel are read from the first sheet: the same figures as
+    the CSV files, at the 95% boundary; a bad cell is named by sheet, column and row."""
+    import datetime
+
+    rows = [(f"{i:03d}", "E1", 1, 75 if i < 95 else 52) for i in range(100)]
+    roster = roster_csv(tmp_path, 100)
+    sittings = sittings_csv(tmp_path, rows)
+    header = ("staff_id", "姓名", "department", "category", "exempt_reason", "employed_from")
+    roster_x = write_xlsx(
+        tmp_path / "roster.xlsx",
+        header,
+        # Ids typed as text (000 keeps its zeros), a date cell for the employment date.
+        [
+            (f"{i:03d}", f"员工{i}", "内科", "医师", None, datetime.date(2020, 1, 1))
+            for i in range(100)
+        ],
+    )
+    sittings_x = write_xlsx(
+        tmp_path / "sittings.xlsx", ("staff_id", "exam_id", "attempt", "score"), rows
+    )
+    want = summary_json(roster, sittings)
+    assert summary_json(roster_x, sittings_x) == want
+    assert summary_json(roster_x, sittings) == want
+    (row,) = want
+    assert (row["first_passed"], row["pass_met"]) == (95, True)
+
+    # A word in the score column is named by its cell.
+    bad = [*rows[:5], ("005", "E1", 1, "缺考"), *rows[6:]]
+    sheet_header = ("staff_id", "exam_id", "attempt", "score")
+    err = run("exams", roster_x, write_xlsx(tmp_path / "bad.xlsx", sheet_header, bad))
+    assert err.returncode == 4
+    # Title, blank, header on row 3, blank row after the 3rd data row: the 6th is row 10.
+    assert "sittings" in err.stderr and 'sheet "名单", cell D10' in err.stderr, err.stderr
+    assert '"缺考" is not a number' in err.stderr
+
+    # A row problem found by the exam check names the sheet's row.
+    dup = [*rows, rows[0]]
+    r = run("exams", roster_x, write_xlsx(tmp_path / "dup.xlsx", sheet_header, dup))
+    # Rows 4-6, blank 7, rows 8-...: table row 100 is on row 105; the kept one on row 4.
+    assert r.returncode == 4, r.stderr
+    assert 'dup.xlsx sheet "名单" row 105: duplicate of sheet "名单" row 4' in r.stderr
+    # The same in a CSV file: lines, counted as a spreadsheet shows them.
+    r = run("exams", roster, sittings_csv(tmp_path, dup, name="dup.csv"))
+    assert r.returncode == 4 and "dup.csv line 102: duplicate of line 2 " in r.stderr
+
+
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     roster = roster_csv(tmp_path, 4, dept="心血管内科", cat="护士", encoding=encoding)
     sittings = sittings_csv(
@@ -447,7 +512,7 @@ def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:
     err = fails(4, tmp_path / "roster.xlsx", sittings)  # not there: no such file
     (tmp_path / "roster.xlsx").write_bytes(b"PK")
     err = fails(4, tmp_path / "roster.xlsx", sittings)
-    assert "CSV UTF-8" in err
+    assert "roster" in err and "cannot read as a workbook" in err
     # The policy: exit 3; options: exit 2.
     bad_policy = tmp_path / "bad.toml"
     bad_policy.write_text('pass_mark = "sixty"\n', encoding="utf-8")

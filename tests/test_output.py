@@ -324,7 +324,23 @@ def test_read_table_csv_bom_gb18030_and_parquet(tmp_path: Path, demo: sanjia.Rul
         assert t.schema.field("period").type == pa.string()
         assert sanjia.score_batch(demo, t)[0].to_json() == want, path
     with pytest.raises(ValueError, match="ends in"):
-        sanjia.read_table(tmp_path / "x.xlsx")
+        sanjia.read_table(tmp_path / "x.txt")
+
+    # The same table kept on a workbook sheet, below a title line, periods typed as numbers.
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["省级评审数据 2024"])
+    ws.append(table.column_names)
+    for r in rows:
+        ws.append([int(r[c]) if c == "period" and r[c] else r[c] for c in table.column_names])
+    wb.save(tmp_path / "e.xlsx")
+    t = sanjia.read_table(tmp_path / "e.xlsx")
+    assert t.schema.field("period").type == pa.string()
+    assert t.schema.field("value").type == pa.float64()
+    assert sanjia.score_batch(demo, t)[0].to_json() == want
+    with pytest.raises(ValueError, match="no sheet"):
+        sanjia.read_table(tmp_path / "e.xlsx", sheet="其他")
 
 
 def test_tables_of_every_kind_are_accepted(demo: sanjia.Rulebook) -> None:

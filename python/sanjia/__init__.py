@@ -55,6 +55,7 @@ from sanjia._tables import (
     ArrowStreamExportable,
     TableLike,
     arrow_table,
+    read_sheet_table,
     read_table,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "as_rulebook",
     "compare",
     "exams",
+    "read_sheet_table",
     "read_table",
     "score",
     "score_batch",

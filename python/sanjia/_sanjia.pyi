@@ -30,6 +30,7 @@ __all__ = [
     "_exams_records",
     "_exams_training",
     "_panic_for_tests",
+    "_read_sheet_table",
     "_score_evidences",
     "_score_table",
     "compare",
@@ -226,6 +227,12 @@ def _score_table(
     records: ExamRecords | None = None,
     stream: bool = False,
 ) -> BatchResult: ...
+def _read_sheet_table(
+    path: str | os.PathLike[str],
+    sheet: str | None = None,
+    text: list[str] = ...,
+    numbers: list[str] = ...,
+) -> tuple[Any, str, list[int]]: ...
 
 @final
 class ExamPolicy:

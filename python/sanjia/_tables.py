@@ -1,5 +1,5 @@
 """Accepting tables from pyarrow, pandas and polars (Arrow PyCapsule interface), and reading
-long-format evidence tables from CSV and Parquet files."""
+long-format evidence tables from CSV, Parquet and Arrow files and from workbook sheets."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ TableLike: TypeAlias = ArrowStreamExportable | ArrowArrayExportable | Any
 #: File extensions read as long-format evidence tables.
 TABLE_EXTENSIONS = (".csv", ".tsv", ".parquet", ".pq", ".arrow", ".feather", ".ipc")
 
+#: Workbook extensions: a sheet of one is read as a table by :func:`read_sheet_table`.
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+
 #: Columns of a long-format evidence table read as text (ids, periods and levels).
 TEXT_COLUMNS = ("hospital_id", "criterion_id", "period", "level")
 #: Columns read as numbers.
@@ -44,10 +47,36 @@ def is_table_path(path: str | os.PathLike[str]) -> bool:
     return Path(os.fspath(path)).suffix.lower() in TABLE_EXTENSIONS
 
 
-def read_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> Any:
+def read_sheet_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    text: tuple[str, ...] | list[str] = (),
+    numbers: tuple[str, ...] | list[str] = (),
+) -> Any:
+    """Read the table on one sheet of a workbook (.xlsx, .xlsm, .xls, .ods; the first sheet
+    unless ``sheet`` names one) into a pyarrow Table.
+
+    The header is the first row naming a column of ``text`` or ``numbers`` (title lines
+    above it are skipped), else the first non-blank row. Columns in ``text`` are read as text
+    (a number cell ``1001`` becomes ``"1001"``), columns in ``numbers`` as numbers (text that
+    is not a number is an error naming the cell), other columns as numbers when every filled
+    cell is a number, else as text. Dates become ``YYYY-MM-DD`` text; blank rows are left
+    out. A problem raises ``ValueError`` naming the file, sheet and cell.
+    """
+    from sanjia import _sanjia
+
+    table, _, _ = _sanjia._read_sheet_table(os.fspath(path), sheet, list(text), list(numbers))
+    return table
+
+
+def read_table(
+    path: str | os.PathLike[str], *, encoding: str | None = None, sheet: str | None = None
+) -> Any:
     """Read a long-format evidence table (one row per hospital, criterion and period) into a
     pyarrow Table: CSV or TSV (UTF-8, with or without the byte-order mark Excel writes, or
-    the ``encoding`` given, e.g. ``"gb18030"``), Parquet, or Arrow IPC / Feather.
+    the ``encoding`` given, e.g. ``"gb18030"``), Parquet, Arrow IPC / Feather, or a sheet of
+    a workbook (the first, or ``sheet``; see :func:`read_sheet_table`).
 
     Ids, periods and levels are read as text (``"2024"`` and ``"001"`` stay as written),
     values, numerators and denominators as numbers.
@@ -56,6 +85,8 @@ def read_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> 
 
     p = os.fspath(path)
     ext = Path(p).suffix.lower()
+    if ext in WORKBOOK_EXTENSIONS:
+        return read_sheet_table(p, sheet=sheet, text=TEXT_COLUMNS, numbers=NUMBER_COLUMNS)
     if ext in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
@@ -65,7 +96,9 @@ def read_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> 
 
         return feather.read_table(p)
     if ext not in (".csv", ".tsv"):
-        raise ValueError(f"{p}: an evidence table ends in {', '.join(TABLE_EXTENSIONS)}")
+        raise ValueError(
+            f"{p}: an evidence table ends in {', '.join(TABLE_EXTENSIONS + WORKBOOK_EXTENSIONS)}"
+        )
     import pyarrow.csv as pacsv
 
     enc = (encoding or "utf-8").lower().replace("_", "-")

@@ -35,7 +35,7 @@ from sanjia._output import (
     write_report,
     write_text,
 )
-from sanjia._tables import is_table_path, read_table
+from sanjia._tables import WORKBOOK_EXTENSIONS, is_table_path, read_table
 
 EXIT_OK = 0
 EXIT_WRITE = 1
@@ -126,8 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="a long-format evidence table (.csv, .parquet, .arrow) of many hospitals; "
-        "may be repeated",
+        help="a long-format evidence table (.csv, .parquet, .arrow, or .xlsx: its first "
+        "sheet) of many hospitals; may be repeated",
     )
     s.add_argument("--sample", help="score a bundled sample hospital of a built-in rulebook")
     s.add_argument(
@@ -326,7 +326,7 @@ def _exams_parser(sub: Any) -> None:
         ),
         epilog=EXIT_CODES,
     )
-    x.add_argument("roster", help="the staff roster (.csv, .parquet, ...)")
+    x.add_argument("roster", help="the staff roster (.csv, .parquet, .xlsx, ...)")
     x.add_argument("sittings", help="the exam sittings: one row per person, exam and attempt")
     x.add_argument("--exams", metavar="FILE", help="the exams: kind, date, scope, pass mark")
     x.add_argument("--exemptions", metavar="FILE", help="exemptions: staff_id, reason, exam_id")
@@ -766,6 +766,9 @@ _EXAM_TEXT_COLUMNS = (
     "departments",
     "reason",
 )
+#: Columns of the staff tables read as numbers (from a workbook: text that is not a number is
+#: an error naming the cell).
+_EXAM_NUMBER_COLUMNS = ("attempt", "score", "pass_mark", "full_mark", "attendees")
 #: Sittings columns that are not score components.
 _SITTINGS_FIELDS = ("staff_id", "exam_id", "attempt", "score", "session_id", "hospital_id")
 #: How many people, rows and groups the text output lists before "... and N more".
@@ -783,10 +786,18 @@ _DIM_HEADERS = {
 class _Records:
     """An input file of the exam check, read into a pyarrow Table."""
 
-    def __init__(self, role: str, path: str, table: Any) -> None:
+    def __init__(
+        self,
+        role: str,
+        path: str,
+        table: Any,
+        sheet: tuple[str, list[int]] | None = None,
+    ) -> None:
         self.role = role
         self.path = path
         self.table = table
+        #: A workbook's sheet, and each table row's row in it.
+        self.sheet = sheet
 
     @property
     def is_csv(self) -> bool:
@@ -794,7 +805,10 @@ class _Records:
 
     def where(self, row: int) -> str:
         """A 0-based row as users count it: a CSV line (the header is line 1, as in a
-        spreadsheet), or a 1-based row of a Parquet / Arrow file."""
+        spreadsheet), a workbook sheet's row, or a 1-based row of a Parquet / Arrow file."""
+        if self.sheet is not None:
+            name, rows = self.sheet
+            return f'sheet "{name}" row {rows[row] if 0 <= row < len(rows) else row + 2}'
         return f"line {row + 2}" if self.is_csv else f"row {row + 1}"
 
     def __str__(self) -> str:
@@ -828,15 +842,19 @@ def _read_records(role: str, path: str, encoding: str | None) -> _Records:
     if p.is_dir():
         raise _InputError(f"{role} {path}: cannot read: it is a folder")
     ext = p.suffix.lower()
-    if ext in (".xlsx", ".xlsm", ".xls", ".ods"):
-        raise _InputError(
-            f'{role} {path}: a workbook is not read here: save the sheet as "CSV UTF-8" '
-            "(another format in Excel's Save As) or Parquet, and give that file"
-        )
+    if ext in WORKBOOK_EXTENSIONS:
+        # The first sheet; ids as text, counts and scores as numbers, dates as YYYY-MM-DD.
+        try:
+            table, sheet, rows = sanjia._sanjia._read_sheet_table(
+                path, None, list(_EXAM_TEXT_COLUMNS), list(_EXAM_NUMBER_COLUMNS)
+            )
+        except ValueError as e:
+            raise _InputError(f"{role} {e}") from None
+        return _Records(role, path, table, (sheet, rows))
     if not is_table_path(path):
         raise _InputError(
-            f"{role} {path}: cannot tell the file type: use .csv, .tsv, .parquet, .arrow "
-            "or .feather"
+            f"{role} {path}: cannot tell the file type: use .csv, .tsv, .parquet, .arrow, "
+            ".feather or a workbook (.xlsx, .xls, .ods)"
         )
     try:
         if ext in (".csv", ".tsv"):
@@ -981,7 +999,7 @@ def _exams_error(e: sanjia.ExamsError, files: dict[str, _Records]) -> str:
             f"{e.total} bad row(s): fix them, or give --lenient to leave them out (they are "
             "listed and the rates are computed without them):"
         ]
-        lines += [f"  {_problem_where(p, files)}: {p['message']}" for p in problems]
+        lines += [f"  {_problem_line(p, files)}" for p in problems]
         if e.total > len(problems):
             lines.append(f"  ... and {e.total - len(problems)} more")
         return "\n".join(lines)
@@ -1005,6 +1023,20 @@ def _exams_error(e: sanjia.ExamsError, files: dict[str, _Records]) -> str:
                 msg += f" (it holds text such as {bad!r}"
                 msg += "; leave the cell empty for someone absent)" if e.column == "score" else ")"
     return f"{rec}: {msg}"
+
+
+def _problem_line(p: dict[str, Any], files: dict[str, _Records]) -> str:
+    """Where a bad row is and what is wrong, with the kept row of a duplicate counted as
+    users count rows in that file (the engine counts table rows from 0)."""
+    message = str(p.get("message"))
+    rec = files.get(str(p.get("table")))
+    if rec is not None:
+        message = re.sub(
+            r"duplicate of row (\d+)",
+            lambda m: f"duplicate of {rec.where(int(m.group(1)))}",
+            message,
+        )
+    return f"{_problem_where(p, files)}: {message}"
 
 
 def _problem_where(p: dict[str, Any], files: dict[str, _Records]) -> str:
@@ -1427,7 +1459,7 @@ def _cmd_exams(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         for r in rejected[:_SHOWN]:
-            print(f"  {_problem_where(r, files)}: {r['message']}", file=sys.stderr)
+            print(f"  {_problem_line(r, files)}", file=sys.stderr)
         if len(rejected) > _SHOWN:
             print(f"  ... and {len(rejected) - _SHOWN} more", file=sys.stderr)
 

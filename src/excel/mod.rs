@@ -1,5 +1,6 @@
-//! Excel workbooks: fill-in evidence templates, reading them back, and report workbooks for
-//! a review meeting.
+//! Excel workbooks: fill-in evidence templates, reading them back, report workbooks for a
+//! review meeting, and plain tables kept on a sheet (rosters, exam sittings, long evidence
+//! tables) read into Arrow ([`read_sheet_table`], with the `arrow` feature too).
 //!
 //! Reading and writing need the cargo feature `excel` (calamine reads `.xlsx`, `.xlsm`,
 //! `.xls` and `.ods`; rust_xlsxwriter writes `.xlsx`). Without it only [`Places`] is here:
@@ -35,6 +36,8 @@ mod layout;
 mod places;
 #[cfg(feature = "excel")]
 mod read;
+#[cfg(all(feature = "excel", feature = "arrow"))]
+mod table;
 #[cfg(feature = "excel")]
 mod template;
 #[cfg(feature = "excel")]
@@ -43,6 +46,8 @@ mod write;
 pub use places::{column_name, Place, Places};
 #[cfg(feature = "excel")]
 pub use read::{read, read_bytes, WorkbookEvidence};
+#[cfg(all(feature = "excel", feature = "arrow"))]
+pub use table::{read_sheet_table, SheetTable, SheetTableError, SheetTableOptions};
 #[cfg(feature = "excel")]
 pub use template::{template, write_template, TemplateOptions};
 #[cfg(feature = "excel")]

@@ -120,3 +120,37 @@ pub(crate) fn call<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     py.import(module)?.getattr(function)?.call1(args)
 }
+
+/// Read the table on one sheet of a workbook (see [`crate::excel::read_sheet_table`]): the
+/// pyarrow Table, the sheet's name and each table row's row in the sheet; a problem is a
+/// `ValueError` naming the cell.
+#[pyfunction]
+#[pyo3(signature = (path, sheet=None, text=Vec::new(), numbers=Vec::new()))]
+#[cfg_attr(not(feature = "excel"), allow(unused_variables))]
+pub(crate) fn _read_sheet_table<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    sheet: Option<String>,
+    text: Vec<String>,
+    numbers: Vec<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    #[cfg(feature = "excel")]
+    {
+        let text: Vec<&str> = text.iter().map(String::as_str).collect();
+        let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let options = crate::excel::SheetTableOptions {
+            sheet: sheet.as_deref(),
+            text: &text,
+            numbers: &numbers,
+        };
+        let t = py
+            .detach(|| crate::excel::read_sheet_table(&path, &options))
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let table = super::report::pyarrow_table(py, Ok(t.batch))?;
+        (table, t.sheet, t.rows)
+            .into_pyobject(py)
+            .map(|t| t.into_any())
+    }
+    #[cfg(not(feature = "excel"))]
+    Err(no_excel())
+}

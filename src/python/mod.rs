@@ -28,6 +28,7 @@ fn _sanjia(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(report::score, m)?)?;
     m.add_function(wrap_pyfunction!(batch::_score_evidences, m)?)?;
     m.add_function(wrap_pyfunction!(batch::_score_table, m)?)?;
+    m.add_function(wrap_pyfunction!(excel::_read_sheet_table, m)?)?;
     exams::register(m)?;
     errors::register(m)?;
     m.add("__version__", crate::VERSION)?;

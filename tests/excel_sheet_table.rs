@@ -1,0 +1,218 @@
+//! Plain tables kept on a workbook sheet (rosters, sittings, long evidence tables) read into
+//! Arrow: header found below a title, ids as written, numbers, dates, blank rows, and every
+//! problem naming the file, sheet and cell (`cargo test --features arrow,excel`).
+#![cfg(all(feature = "excel", feature = "arrow"))]
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::Array;
+use arrow_schema::DataType;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use sanjia::excel::{read_sheet_table, SheetTableOptions};
+use std::path::PathBuf;
+
+/// A cell of a hand-made sheet.
+enum V {
+    S(&'static str),
+    N(f64),
+    D(u16, u8, u8),
+    E,
+}
+use V::{D, E, N, S};
+
+fn workbook(name: &str, sheets: &[(&str, Vec<Vec<V>>)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sanjia-sheet-table-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (title, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*title).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    S(s) => {
+                        ws.write_string(r, c, *s).unwrap();
+                    }
+                    N(x) => {
+                        ws.write_number(r, c, *x).unwrap();
+                    }
+                    D(y, m, d) => {
+                        let d = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+                        ws.write_datetime_with_format(r, c, &d, &date).unwrap();
+                    }
+                    E => {}
+                }
+            }
+        }
+    }
+    wb.save(&path).unwrap();
+    path
+}
+
+const TEXT: &[&str] = &["staff_id", "department"];
+const NUMBERS: &[&str] = &["score"];
+
+fn options(sheet: Option<&'static str>) -> SheetTableOptions<'static> {
+    SheetTableOptions {
+        sheet,
+        text: TEXT,
+        numbers: NUMBERS,
+    }
+}
+
+fn roster() -> Vec<Vec<V>> {
+    vec![
+        vec![S("2024 年三基考核 成绩")],
+        vec![],
+        vec![
+            S("staff_id"),
+            S("姓名"),
+            S("department"),
+            S("score"),
+            S("date"),
+            S("hours"),
+        ],
+        vec![
+            S("001"),
+            S("张三"),
+            S("内科"),
+            N(75.0),
+            D(2024, 5, 1),
+            N(12.5),
+        ],
+        vec![N(1002.0), S("李四"), S("外科"), S(" 95 "), D(2024, 5, 2), E],
+        vec![],
+        vec![S("003"), E, S("急诊科"), E, S("2024-05-03"), N(8.0)],
+    ]
+}
+
+#[test]
+fn a_roster_below_a_title_with_ids_numbers_dates_and_a_blank_row() {
+    let path = workbook("roster.xlsx", &[("名单", roster())]);
+    let t = read_sheet_table(&path, &options(None)).unwrap();
+    assert_eq!(t.sheet, "名单");
+    // Spreadsheet rows of the three data rows (the blank row 6 is left out).
+    assert_eq!(t.rows, vec![4, 5, 7]);
+    let b = &t.batch;
+    let schema = b.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(
+        names,
+        ["staff_id", "姓名", "department", "score", "date", "hours"]
+    );
+    let text = |c: &str| -> Vec<Option<String>> {
+        let a = b.column_by_name(c).unwrap().as_string::<i32>();
+        (0..a.len())
+            .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+            .collect()
+    };
+    let num = |c: &str| -> Vec<Option<f64>> {
+        let a = b.column_by_name(c).unwrap().as_primitive::<Float64Type>();
+        (0..a.len())
+            .map(|i| a.is_valid(i).then(|| a.value(i)))
+            .collect()
+    };
+    // Ids as written: text stays text, a number cell becomes its digits.
+    assert_eq!(
+        text("staff_id"),
+        [Some("001".into()), Some("1002".into()), Some("003".into())]
+    );
+    assert_eq!(
+        text("姓名"),
+        [Some("张三".into()), Some("李四".into()), None]
+    );
+    // A number column: number cells, text holding a number, blanks as nulls.
+    assert_eq!(num("score"), [Some(75.0), Some(95.0), None]);
+    // Dates as YYYY-MM-DD text, whether typed as dates or as text.
+    assert_eq!(
+        text("date"),
+        [
+            Some("2024-05-01".into()),
+            Some("2024-05-02".into()),
+            Some("2024-05-03".into())
+        ]
+    );
+    // A column not named by the options: numbers because every filled cell is one.
+    assert_eq!(
+        b.column_by_name("hours").unwrap().data_type(),
+        &DataType::Float64
+    );
+    assert_eq!(num("hours"), [Some(12.5), None, Some(8.0)]);
+}
+
+#[test]
+fn every_problem_names_the_file_sheet_and_cell() {
+    let err = |rows: Vec<Vec<V>>, sheet: Option<&'static str>| {
+        let path = workbook("bad.xlsx", &[("名单", rows)]);
+        read_sheet_table(&path, &options(sheet))
+            .unwrap_err()
+            .to_string()
+    };
+    // A word in a number column: the cell is named (column D, spreadsheet row 5).
+    let mut rows = roster();
+    rows[4][3] = S("缺考");
+    let e = err(rows, None);
+    assert!(
+        e.contains("bad.xlsx") && e.contains(r#"sheet "名单", cell D5"#),
+        "{e}"
+    );
+    assert!(e.contains(r#""缺考" is not a number"#), "{e}");
+    // A column named twice.
+    let mut rows = roster();
+    rows[2][5] = S("score");
+    let e = err(rows, None);
+    assert!(
+        e.contains("cell F3") && e.contains(r#"the column "score" is named twice"#),
+        "{e}"
+    );
+    // A value under a header cell left blank.
+    let mut rows = roster();
+    rows[2][5] = E;
+    let e = err(rows, None);
+    assert!(
+        e.contains("cell F3") && e.contains("no name") && e.contains("F4"),
+        "{e}"
+    );
+    // A sheet that is not there, and an empty sheet.
+    let e = err(roster(), Some("成绩"));
+    assert!(
+        e.contains(r#"no sheet "成绩""#) && e.contains("名单"),
+        "{e}"
+    );
+    assert!(err(vec![], None).contains("the sheet is empty"));
+    // Not a workbook, and no file.
+    let dir = std::env::temp_dir().join(format!("sanjia-sheet-table-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plain.xlsx");
+    std::fs::write(&path, b"plain text").unwrap();
+    let e = read_sheet_table(&path, &options(None)).unwrap_err();
+    assert!(e.to_string().contains("cannot read as a workbook"), "{e}");
+    let e = read_sheet_table(dir.join("none.xlsx"), &options(None)).unwrap_err();
+    assert!(e.to_string().contains("cannot read"), "{e}");
+}
+
+#[test]
+fn a_named_sheet_and_a_header_without_known_names() {
+    let plain = vec![
+        vec![S("a"), S("b")],
+        vec![N(1.0), S("x")],
+        vec![N(2.0), N(3.0)],
+    ];
+    let path = workbook("two.xlsx", &[("first", roster()), ("second", plain)]);
+    let none = SheetTableOptions {
+        sheet: Some("second"),
+        ..SheetTableOptions::default()
+    };
+    let t = read_sheet_table(&path, &none).unwrap();
+    assert_eq!(
+        (t.sheet.as_str(), t.rows.as_slice()),
+        ("second", &[2, 3][..])
+    );
+    // The first non-blank row is the header; "b" mixes text and numbers, so it is text.
+    assert_eq!(t.batch.column(0).data_type(), &DataType::Float64);
+    let b = t.batch.column(1).as_string::<i32>();
+    assert_eq!((b.value(0), b.value(1)), ("x", "3"));
+}
