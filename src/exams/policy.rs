@@ -172,7 +172,7 @@ impl RuleOverride {
 /// The exam policy. Build it with [`Policy::builtin`] (the data file), [`Policy::from_toml_str`]
 /// (a partial TOML over the built-in values), [`Policy::with_toml`] (a partial TOML over this
 /// policy), or by deserializing it inside a rulebook (same partial semantics); or edit the
-/// public fields. [`crate::exams::evaluate`] validates it before use.
+/// public fields. [`crate::exams::evaluate()`] validates it before use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// The default rule for every exam.

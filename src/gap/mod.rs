@@ -8,7 +8,7 @@
 //!   evidence before it is returned; when the target cannot be reached, the result says why.
 //! * [`Report::what_if`] / [`Evidence::with_changes`](crate::Evidence::with_changes): apply
 //!   changes and get the new report, the conditions that flipped and the points moved.
-//! * [`compare`]: several reports of one hospital (mock-review rounds): what improved, what
+//! * [`compare()`]: several reports of one hospital (mock-review rounds): what improved, what
 //!   slipped, per criterion and per department, and the trend toward a target grade.
 //!
 //! ## The plan and its guarantees

@@ -2,7 +2,7 @@
 //!
 //! [`score`] checks the evidence against the rulebook and returns a [`Report`]. The work is a
 //! pass over flat arrays: one [`CriterionScore`] per criterion (one file per kind), one
-//! aggregation per group in reverse tree order ([`aggregate`]), then the grade decision
+//! aggregation per group in reverse tree order (`aggregate`), then the grade decision
 //! ([`grade`]). [`batch`] scores many hospitals in parallel.
 
 mod aggregate;
