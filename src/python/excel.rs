@@ -134,23 +134,25 @@ pub(crate) fn _read_sheet_table<'py>(
     text: Vec<String>,
     numbers: Vec<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    #[cfg(feature = "excel")]
-    {
-        let text: Vec<&str> = text.iter().map(String::as_str).collect();
-        let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        let options = crate::excel::SheetTableOptions {
-            sheet: sheet.as_deref(),
-            text: &text,
-            numbers: &numbers,
-        };
-        let t = py
-            .detach(|| crate::excel::read_sheet_table(&path, &options))
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        let table = super::report::pyarrow_table(py, Ok(t.batch))?;
-        (table, t.sheet, t.rows)
-            .into_pyobject(py)
-            .map(|t| t.into_any())
-    }
-    #[cfg(not(feature = "excel"))]
-    Err(no_excel())
+    super::errors::guard(|| {
+        #[cfg(feature = "excel")]
+        {
+            let text: Vec<&str> = text.iter().map(String::as_str).collect();
+            let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+            let options = crate::excel::SheetTableOptions {
+                sheet: sheet.as_deref(),
+                text: &text,
+                numbers: &numbers,
+            };
+            let t = py
+                .detach(|| crate::excel::read_sheet_table(&path, &options))
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+            let table = super::report::pyarrow_table(py, Ok(t.batch))?;
+            (table, t.sheet, t.rows)
+                .into_pyobject(py)
+                .map(|t| t.into_any())
+        }
+        #[cfg(not(feature = "excel"))]
+        Err(no_excel())
+    })
 }
