@@ -216,3 +216,111 @@ fn a_named_sheet_and_a_header_without_known_names() {
     let b = t.batch.column(1).as_string::<i32>();
     assert_eq!((b.value(0), b.value(1)), ("x", "3"));
 }
+
+/// Tables written as sheets (the `sanjia exams` workbook) read back the same: text, numbers,
+/// true / false, dates, nulls as blanks, a second sheet; a type that cannot be written is an
+/// error naming the sheet and column.
+#[test]
+fn tables_written_as_sheets_read_back() {
+    use arrow_array::{
+        BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    };
+    use std::sync::Arc;
+    let summary = RecordBatch::try_from_iter([
+        (
+            "department",
+            Arc::new(StringArray::from(vec![Some("内科"), Some("急诊科"), None])) as _,
+        ),
+        (
+            "expected",
+            Arc::new(Int64Array::from(vec![100, 99, 1])) as _,
+        ),
+        (
+            "pass_rate",
+            Arc::new(Float64Array::from(vec![
+                Some(0.95),
+                Some(94.0 / 99.0),
+                None,
+            ])) as _,
+        ),
+        (
+            "pass_met",
+            Arc::new(BooleanArray::from(vec![Some(true), Some(false), None])) as _,
+        ),
+        (
+            "date",
+            Arc::new(Date32Array::from(vec![Some(19_844), None, Some(0)])) as _,
+        ),
+    ])
+    .unwrap();
+    // Two batches of one table: rows follow on.
+    let more = summary.slice(0, 1);
+    let policy = RecordBatch::try_from_iter([(
+        "key",
+        Arc::new(StringArray::from(vec!["pass_target"])) as _,
+    )])
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("sanjia-sheet-table-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("out.xlsx");
+    let batches = [summary, more];
+    let sheets = [
+        ("summary 汇总", &batches[..]),
+        ("policy 标准", std::slice::from_ref(&policy)),
+    ];
+    sanjia::excel::write_tables(&sheets, &["pass_rate"], &path).unwrap();
+
+    let back = read_sheet_table(&path, &SheetTableOptions::default()).unwrap();
+    assert_eq!(
+        (back.sheet.as_str(), back.rows.as_slice()),
+        ("summary 汇总", &[2, 3, 4, 5][..])
+    );
+    let b = &back.batch;
+    let text = |c: &str| -> Vec<Option<String>> {
+        let a = b.column_by_name(c).unwrap().as_string::<i32>();
+        (0..a.len())
+            .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+            .collect()
+    };
+    let num = |c: &str| -> Vec<Option<f64>> {
+        let a = b.column_by_name(c).unwrap().as_primitive::<Float64Type>();
+        (0..a.len())
+            .map(|i| a.is_valid(i).then(|| a.value(i)))
+            .collect()
+    };
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        text("department"),
+        [s("内科"), s("急诊科"), None, s("内科")]
+    );
+    assert_eq!(
+        num("expected"),
+        [Some(100.0), Some(99.0), Some(1.0), Some(100.0)]
+    );
+    assert_eq!(
+        num("pass_rate"),
+        [Some(0.95), Some(94.0 / 99.0), None, Some(0.95)]
+    );
+    assert_eq!(text("pass_met"), [s("true"), s("false"), None, s("true")]);
+    assert_eq!(
+        text("date"),
+        [s("2024-05-01"), None, s("1970-01-01"), s("2024-05-01")]
+    );
+    let policy_back = SheetTableOptions {
+        sheet: Some("policy 标准"),
+        ..SheetTableOptions::default()
+    };
+    let p = read_sheet_table(&path, &policy_back).unwrap();
+    assert_eq!(p.batch.column(0).as_string::<i32>().value(0), "pass_target");
+
+    // A column of a type not written: the sheet and the column are named.
+    let odd = RecordBatch::try_from_iter([(
+        "when",
+        Arc::new(arrow_array::Time32SecondArray::from(vec![1])) as _,
+    )])
+    .unwrap();
+    let e = sanjia::excel::tables_workbook(&[("odd", std::slice::from_ref(&odd))], &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(r#"sheet "odd": column "when""#), "{e}");
+}

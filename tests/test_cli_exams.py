@@ -331,6 +331,12 @@ def test_xlsx_workbook(tmp_path: Path) -> None:
     summary = list(wb["summary 汇总"].values)
     assert summary[0][:4] == ("exam_id", "department", "expected", "sat")
     assert len(summary) == 5
+    # Rates are numbers shown as percentages; the header stays in view.
+    ws = wb["summary 汇总"]
+    rate = summary[0].index("first_pass_rate") + 1
+    assert isinstance(ws.cell(row=2, column=rate).value, float)
+    assert ws.cell(row=2, column=rate).number_format == "0.00%"
+    assert ws.freeze_panes == "A2"
     people = list(wb["people 人员"].values)
     assert {p[0] for p in people[1:]} == {"005", "015", "025"}
     policy = dict(list(wb["policy 标准"].values)[1:])
@@ -340,7 +346,6 @@ def test_xlsx_workbook(tmp_path: Path) -> None:
 # --------------------------------------------------------------------- files in
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """A workbook as a quality office keeps one: a title line and a blank row above the
     header, ids typed as numbers or text, a blank row in the middle."""
@@ -406,6 +411,7 @@ def test_workbook_inputs_match_csv_and_name_the_cell(tmp_path: Path) -> None:
     assert r.returncode == 4 and "dup.csv line 102: duplicate of line 2 " in r.stderr
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     roster = roster_csv(tmp_path, 4, dept="心血管内科", cat="护士", encoding=encoding)
     sittings = sittings_csv(

@@ -33,6 +33,7 @@ __all__ = [
     "_read_sheet_table",
     "_score_evidences",
     "_score_table",
+    "_write_tables_xlsx",
     "compare",
     "score",
 ]
@@ -233,6 +234,11 @@ def _read_sheet_table(
     text: list[str] = ...,
     numbers: list[str] = ...,
 ) -> tuple[Any, str, list[int]]: ...
+def _write_tables_xlsx(
+    path: str | os.PathLike[str],
+    sheets: Sequence[tuple[str, ArrowStreamExportable | ArrowArrayExportable]],
+    percent: Sequence[str],
+) -> None: ...
 
 @final
 class ExamPolicy:

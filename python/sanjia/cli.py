@@ -308,7 +308,7 @@ def _exams_parser(sub: Any) -> None:
             "truncated to 0.01%, never rounded up to a target.\n\n"
             "Output: text (default) prints the summary, the policy and the people behind the\n"
             "gaps (the first 20); json, csv, parquet and xlsx write the summary table (xlsx:\n"
-            "summary, people, policy and left-out rows in one workbook, needs openpyxl).\n"
+            "summary, people, policy and left-out rows in one workbook).\n"
             "--people FILE writes every person behind a gap (.csv, .xlsx, .parquet, .json).\n\n"
             "Bad rows (a sitting of someone not on the roster, a duplicate attempt, a score\n"
             "outside [0, full mark] ...) stop the check with their file and line (exit 4);\n"
@@ -1309,19 +1309,7 @@ def _exam_format(args: argparse.Namespace) -> str:
         raise UsageError(f"exams writes text, json, csv, parquet or xlsx, not {fmt}")
     if fmt in ("parquet", "xlsx") and args.out is None:
         raise UsageError(f"--format {fmt} writes a binary file: give --out FILE")
-    if fmt == "xlsx":
-        _need_openpyxl()
     return fmt
-
-
-def _need_openpyxl() -> None:
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        raise UsageError(
-            "xlsx output needs openpyxl (pip install openpyxl); or write .csv, which Excel "
-            "opens too"
-        ) from None
 
 
 def _people_format(path: str) -> str:
@@ -1331,34 +1319,14 @@ def _people_format(path: str) -> str:
         raise UsageError(f"--people: {e}") from None
     if fmt not in ("txt", "json", "csv", "parquet", "xlsx"):
         raise UsageError(f"--people writes .csv, .xlsx, .parquet, .json or .txt, not {fmt}")
-    if fmt == "xlsx":
-        _need_openpyxl()
     return fmt
 
 
 def _write_xlsx(path: str, sheets: list[tuple[str, Any]]) -> None:
-    """A workbook with one sheet per table (rates shown as percentages)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, table in sheets:
-        ws = wb.create_sheet(title)
-        names = list(table.column_names)
-        ws.append(names)
-        for row in table.to_pylist():
-            ws.append([row[c] for c in names])
-        ws.freeze_panes = "A2"
-        for i, name in enumerate(names, start=1):
-            letter = ws.cell(row=1, column=i).column_letter
-            values = [str(v) for v in table.column(name).slice(0, 200).to_pylist() if v is not None]
-            ws.column_dimensions[letter].width = min(
-                40, max([_width(name), *(_width(v) for v in values)]) + 2
-            )
-            if name.endswith("_rate"):
-                for (c,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                    c.number_format = "0.00%"
-    wb.save(path)
+    """A workbook with one sheet per table (rates shown as percentages), written by the Rust
+    core (no openpyxl needed)."""
+    percent = sorted({c for _, t in sheets for c in t.column_names if c.endswith("_rate")})
+    sanjia._sanjia._write_tables_xlsx(path, sheets, percent)
 
 
 def _policy_table(policy: exams.Policy, label: str) -> Any:

@@ -1,6 +1,7 @@
 //! Excel workbooks: fill-in evidence templates, reading them back, report workbooks for a
 //! review meeting, and plain tables kept on a sheet (rosters, exam sittings, long evidence
-//! tables) read into Arrow ([`read_sheet_table`], with the `arrow` feature too).
+//! tables) read into Arrow ([`read_sheet_table`]) and Arrow tables written as sheets
+//! ([`write_tables`]), with the `arrow` feature too.
 //!
 //! Reading and writing need the cargo feature `excel` (calamine reads `.xlsx`, `.xlsm`,
 //! `.xls` and `.ods`; rust_xlsxwriter writes `.xlsx`). Without it only [`Places`] is here:
@@ -38,6 +39,8 @@ mod places;
 mod read;
 #[cfg(all(feature = "excel", feature = "arrow"))]
 mod table;
+#[cfg(all(feature = "excel", feature = "arrow"))]
+mod tables;
 #[cfg(feature = "excel")]
 mod template;
 #[cfg(feature = "excel")]
@@ -48,6 +51,8 @@ pub use places::{column_name, Place, Places};
 pub use read::{read, read_bytes, WorkbookEvidence};
 #[cfg(all(feature = "excel", feature = "arrow"))]
 pub use table::{read_sheet_table, SheetTable, SheetTableError, SheetTableOptions};
+#[cfg(all(feature = "excel", feature = "arrow"))]
+pub use tables::{tables_workbook, write_tables, TableSheet};
 #[cfg(feature = "excel")]
 pub use template::{template, write_template, TemplateOptions};
 #[cfg(feature = "excel")]

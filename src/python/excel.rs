@@ -156,3 +156,34 @@ pub(crate) fn _read_sheet_table<'py>(
         Err(no_excel())
     })
 }
+
+/// Write tables as the sheets of one `.xlsx` workbook (see [`crate::excel::write_tables`]);
+/// columns named in `percent` are shown as percentages. A file that cannot be written is an
+/// `OSError`.
+#[pyfunction]
+#[cfg_attr(not(feature = "excel"), allow(unused_variables))]
+pub(crate) fn _write_tables_xlsx(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    sheets: Vec<(String, pyo3_arrow::PyTable)>,
+    percent: Vec<String>,
+) -> PyResult<()> {
+    super::errors::guard(|| {
+        #[cfg(feature = "excel")]
+        {
+            let tables: Vec<(String, Vec<arrow_array::RecordBatch>)> = sheets
+                .into_iter()
+                .map(|(name, t)| (name, t.into_inner().0))
+                .collect();
+            let sheets: Vec<crate::excel::TableSheet<'_>> = tables
+                .iter()
+                .map(|(name, batches)| (name.as_str(), batches.as_slice()))
+                .collect();
+            let percent: Vec<&str> = percent.iter().map(String::as_str).collect();
+            py.detach(|| crate::excel::write_tables(&sheets, &percent, &path))
+                .map_err(write_error)
+        }
+        #[cfg(not(feature = "excel"))]
+        Err(no_excel())
+    })
+}

@@ -29,6 +29,7 @@ fn _sanjia(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::_score_evidences, m)?)?;
     m.add_function(wrap_pyfunction!(batch::_score_table, m)?)?;
     m.add_function(wrap_pyfunction!(excel::_read_sheet_table, m)?)?;
+    m.add_function(wrap_pyfunction!(excel::_write_tables_xlsx, m)?)?;
     exams::register(m)?;
     errors::register(m)?;
     m.add("__version__", crate::VERSION)?;
