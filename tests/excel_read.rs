@@ -3,50 +3,17 @@
 #![cfg(feature = "excel")]
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::Workbook;
 use sanjia::evidence::{ArticleLevel, ElementResult, Observation};
 use sanjia::excel;
 use sanjia::{EvidenceError, Rulebook};
 use std::str::FromStr;
 
-/// A cell value for a hand-made sheet.
-#[derive(Clone)]
-enum V {
-    S(&'static str),
-    N(f64),
-    B(bool),
-    Date,
-    E,
-}
+mod xlsx_common;
+use xlsx_common::{sheet, V, V::*};
 
-use V::{Date, B, E, N, S};
-
-fn sheet(wb: &mut Workbook, name: &str, rows: &[Vec<V>]) {
-    let ws = wb.add_worksheet();
-    ws.set_name(name).unwrap();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match v {
-                S(s) => {
-                    ws.write_string(r, c, *s).unwrap();
-                }
-                N(x) => {
-                    ws.write_number(r, c, *x).unwrap();
-                }
-                B(b) => {
-                    ws.write_boolean(r, c, *b).unwrap();
-                }
-                Date => {
-                    let d = ExcelDateTime::from_ymd(2024, 3, 1).unwrap();
-                    ws.write_datetime_with_format(r, c, &d, &date).unwrap();
-                }
-                E => {}
-            }
-        }
-    }
-}
+/// The date cell the tests write.
+const DATE: V = D(2024, 3, 1);
 
 fn readme(wb: &mut Workbook, hospital: Option<&'static str>) {
     let mut rows = vec![vec![S("sanjia evidence workbook")], vec![]];
@@ -196,7 +163,7 @@ fn bad_numbers_name_their_cells() {
             "is not a number",
         ),
         (
-            vec![S("1.1.3.1"), S("indicator"), E, Date],
+            vec![S("1.1.3.1"), S("indicator"), E, DATE],
             "column D (2024 值 value)",
             "a date, not a number",
         ),

@@ -5,51 +5,44 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::Array;
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::Workbook;
 use sanjia::excel::{read_sheet_table, SheetTableOptions};
 use std::path::PathBuf;
 
-/// A cell of a hand-made sheet.
-enum V {
-    S(&'static str),
-    N(f64),
-    D(u16, u8, u8),
-    E,
-}
-use V::{D, E, N, S};
+mod xlsx_common;
+use xlsx_common::{sheet, V, V::*};
 
 fn workbook(name: &str, sheets: &[(&str, Vec<Vec<V>>)]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sanjia-sheet-table-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let mut wb = Workbook::new();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
     for (title, rows) in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(*title).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match v {
-                    S(s) => {
-                        ws.write_string(r, c, *s).unwrap();
-                    }
-                    N(x) => {
-                        ws.write_number(r, c, *x).unwrap();
-                    }
-                    D(y, m, d) => {
-                        let d = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
-                        ws.write_datetime_with_format(r, c, &d, &date).unwrap();
-                    }
-                    E => {}
-                }
-            }
-        }
+        sheet(&mut wb, title, rows);
     }
     wb.save(&path).unwrap();
     path
+}
+
+/// A text column as owned values (`None` for null).
+fn texts(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    let a = b.column_by_name(name).unwrap().as_string::<i32>();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+        .collect()
+}
+
+/// A Float64 column (`None` for null).
+fn numbers(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+    let a = b
+        .column_by_name(name)
+        .unwrap()
+        .as_primitive::<Float64Type>();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 
 const TEXT: &[&str] = &["staff_id", "department"];
@@ -103,18 +96,8 @@ fn a_roster_below_a_title_with_ids_numbers_dates_and_a_blank_row() {
         names,
         ["staff_id", "姓名", "department", "score", "date", "hours"]
     );
-    let text = |c: &str| -> Vec<Option<String>> {
-        let a = b.column_by_name(c).unwrap().as_string::<i32>();
-        (0..a.len())
-            .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
-            .collect()
-    };
-    let num = |c: &str| -> Vec<Option<f64>> {
-        let a = b.column_by_name(c).unwrap().as_primitive::<Float64Type>();
-        (0..a.len())
-            .map(|i| a.is_valid(i).then(|| a.value(i)))
-            .collect()
-    };
+    let text = |c: &str| texts(b, c);
+    let num = |c: &str| numbers(b, c);
     // Ids as written: text stays text, a number cell becomes its digits.
     assert_eq!(
         text("staff_id"),
@@ -276,18 +259,8 @@ fn tables_written_as_sheets_read_back() {
         ("summary 汇总", &[2, 3, 4, 5][..])
     );
     let b = &back.batch;
-    let text = |c: &str| -> Vec<Option<String>> {
-        let a = b.column_by_name(c).unwrap().as_string::<i32>();
-        (0..a.len())
-            .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
-            .collect()
-    };
-    let num = |c: &str| -> Vec<Option<f64>> {
-        let a = b.column_by_name(c).unwrap().as_primitive::<Float64Type>();
-        (0..a.len())
-            .map(|i| a.is_valid(i).then(|| a.value(i)))
-            .collect()
-    };
+    let text = |c: &str| texts(b, c);
+    let num = |c: &str| numbers(b, c);
     let s = |x: &str| Some(x.to_string());
     assert_eq!(
         text("department"),
