@@ -98,7 +98,9 @@ fn table_sheet(ws: &mut Worksheet, batches: &[RecordBatch], percent: &[&str]) ->
                 if a.is_null(i) {
                     continue;
                 }
-                let shown: Option<String> = match a.data_type() {
+                // Only the first rows size the column.
+                let measure = (r as usize) <= WIDTH_ROWS;
+                let shown: usize = match a.data_type() {
                     DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                         let s = match a.data_type() {
                             DataType::Utf8 => a.as_string::<i32>().value(i),
@@ -106,26 +108,27 @@ fn table_sheet(ws: &mut Worksheet, batches: &[RecordBatch], percent: &[&str]) ->
                             _ => a.as_string_view().value(i),
                         };
                         ws.write_string(r, col, s)?;
-                        Some(s.to_string())
+                        if measure {
+                            width(s)
+                        } else {
+                            0
+                        }
                     }
                     DataType::Boolean => {
                         ws.write_boolean(r, col, a.as_boolean().value(i))?;
-                        Some("FALSE".into())
+                        "FALSE".len()
                     }
                     DataType::Date32 => {
-                        let days = a.as_primitive::<Date32Type>().value(i);
-                        let (y, m, d) = crate::exams::Date::from_days(days).ymd();
+                        let day =
+                            crate::exams::Date::from_days(a.as_primitive::<Date32Type>().value(i));
+                        let (y, m, d) = day.ymd();
                         match ExcelDateTime::from_ymd(y as u16, m as u8, d as u8) {
                             Ok(dt) => ws.write_datetime_with_format(r, col, &dt, &date)?,
-                            Err(_) => ws.write_string(
-                                r,
-                                col,
-                                crate::exams::Date::from_days(days).to_string(),
-                            )?,
+                            Err(_) => ws.write_string(r, col, day.to_string())?,
                         };
-                        Some("2024-01-01".into())
+                        "yyyy-mm-dd".len()
                     }
-                    DataType::Null => None,
+                    DataType::Null => 0,
                     dt if dt.is_numeric() => {
                         let x = number(a.as_ref(), i)
                             .ok_or_else(|| Cell::Type(field.name().clone(), dt.clone()))?;
@@ -134,19 +137,19 @@ fn table_sheet(ws: &mut Worksheet, batches: &[RecordBatch], percent: &[&str]) ->
                         }
                         if as_pct {
                             ws.write_number_with_format(r, col, x, &pct)?;
-                            Some("100.00%".into())
+                            "100.00%".len()
                         } else {
                             ws.write_number(r, col, x)?;
-                            Some(x.to_string())
+                            if measure {
+                                x.to_string().len()
+                            } else {
+                                0
+                            }
                         }
                     }
                     dt => return Err(Cell::Type(field.name().clone(), dt.clone())),
                 };
-                if i < WIDTH_ROWS {
-                    if let Some(s) = shown {
-                        widths[c] = widths[c].max(width(&s));
-                    }
-                }
+                widths[c] = widths[c].max(shown);
             }
         }
         row += batch.num_rows() as u32;
