@@ -301,12 +301,6 @@ pub type Run = (u32, u32, u32);
 /// without a hospital id (table index, row).
 pub type Groups<'a> = (Vec<(&'a str, Vec<Run>)>, Vec<(u32, u32)>);
 
-/// The rows of a list of runs, in order.
-pub fn run_rows(runs: &[Run]) -> impl Iterator<Item = (u32, u32)> + '_ {
-    runs.iter()
-        .flat_map(|&(t, a, z)| (a..z).map(move |r| (t, r)))
-}
-
 /// Add the rows of a list of runs to a sheet being built.
 pub fn add_runs(tables: &[LongTable<'_>], b: &mut SheetBuilder, runs: &[Run]) {
     for &(t, a, z) in runs {

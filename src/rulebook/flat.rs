@@ -50,6 +50,11 @@ impl Flat {
     pub fn new(nodes: &[Node], evidence: &[u32], rounding: &Rounding) -> Flat {
         let mut f = Flat {
             kind: nodes.iter().map(|n| n.kind).collect(),
+            // Rounding applies to every criterion or to none.
+            round_criteria: nodes
+                .iter()
+                .find(|n| n.kind != NodeKind::Group)
+                .is_some_and(|n| rounding.applies(n)),
             ..Flat::default()
         };
         for &i in evidence {
@@ -62,9 +67,6 @@ impl Flat {
                 max_points,
             } = &node.rule
             else {
-                if node.kind != NodeKind::Group {
-                    f.round_criteria = rounding.applies(node);
-                }
                 continue;
             };
             let start = f.kids.len() as u32;
