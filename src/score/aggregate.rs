@@ -5,9 +5,8 @@
 //! gates, monitor-only indicators) leave both the points and the maximum.
 
 use super::CriterionScore;
-use crate::rulebook::compile::{Node, Rule};
 use crate::rulebook::flat::{Flat, Step};
-use crate::rulebook::model::{Aggregate, NodeKind};
+use crate::rulebook::model::Aggregate;
 use crate::Rulebook;
 use rust_decimal::Decimal;
 
@@ -56,19 +55,6 @@ pub(crate) fn points_into(
         };
         max[k] = m;
     }
-}
-
-fn applicable<'a>(
-    node: &'a Node,
-    nodes: &'a [Node],
-    points: &'a [Option<Decimal>],
-    max: &'a [Decimal],
-) -> impl Iterator<Item = (usize, Decimal, Decimal)> + 'a {
-    node.children.iter().filter_map(move |&c| {
-        let c = c as usize;
-        (nodes[c].scored).then_some(())?;
-        points[c].map(|p| (c, p, max[c]))
-    })
 }
 
 fn rescale(p: Decimal, m: Decimal, to: Option<Decimal>) -> (Option<Decimal>, Decimal) {
@@ -153,41 +139,47 @@ fn group(
 }
 
 fn impacts(rb: &Rulebook, points: &[Option<Decimal>], max: &[Decimal]) -> Vec<Decimal> {
-    let nodes = rb.nodes();
+    let (nodes, flat) = (rb.nodes(), rb.flat());
     let n = nodes.len();
     let mut impact = vec![Decimal::ZERO; n];
     let mut owned = vec![false; n];
     if n > 0 && points[0].is_some() {
         impact[0] = Decimal::ONE;
     }
-    for k in 0..n {
-        let node = &nodes[k];
-        let Rule::Group {
-            aggregate,
-            max_points,
-        } = &node.rule
-        else {
-            continue;
-        };
+    // Parents before children: the steps in tree order.
+    for step in flat.steps.iter().rev() {
+        let k = step.node as usize;
         if owned[k] || points[k].is_none() || impact[k].is_zero() {
             continue;
         }
         let me = impact[k];
-        let factor = |raw_m: Decimal| match max_points {
-            Some(x) if raw_m > Decimal::ZERO => *x / raw_m,
+        let factor = |raw_m: Decimal| match step.max_points {
+            Some(x) if raw_m > Decimal::ZERO => x / raw_m,
             _ => Decimal::ONE,
         };
-        match aggregate {
+        let range = step.kids.start as usize..step.kids.end as usize;
+        // The applicable children (or leaf-mean leaves): (node, weight, maximum).
+        let kids: Vec<(usize, Decimal, Decimal)> = flat.kids[range.clone()]
+            .iter()
+            .zip(&flat.weights[range])
+            .filter(|(&c, _)| points[c as usize].is_some())
+            .map(|(&c, &w)| (c as usize, w, max[c as usize]))
+            .collect();
+        match step.aggregate {
             Aggregate::Sum => {
-                let kids: Vec<_> = applicable(node, nodes, points, max).collect();
                 let m: Decimal = kids.iter().map(|c| c.2).sum();
                 let f = me * factor(m);
                 for (c, _, _) in kids {
                     impact[c] = f;
                 }
             }
-            Aggregate::Mean => {
-                let kids: Vec<_> = applicable(node, nodes, points, max).collect();
+            Aggregate::Mean | Aggregate::LeafMean => {
+                if step.aggregate == Aggregate::LeafMean {
+                    owned[k + 1..nodes[k].end as usize].fill(true);
+                }
+                if kids.is_empty() {
+                    continue;
+                }
                 let cnt = Decimal::from(kids.len() as u64);
                 let m: Decimal = kids.iter().map(|c| c.2).sum::<Decimal>() / cnt;
                 let f = me * factor(m) / cnt;
@@ -195,43 +187,17 @@ fn impacts(rb: &Rulebook, points: &[Option<Decimal>], max: &[Decimal]) -> Vec<De
                     impact[c] = f;
                 }
             }
-            Aggregate::LeafMean => {
-                owned[k + 1..node.end as usize].fill(true);
-                let mut ls = Vec::new();
-                let (mut m, mut cnt) = (Decimal::ZERO, 0u64);
-                for j in k + 1..node.end as usize {
-                    let nd = &nodes[j];
-                    if nd.kind != NodeKind::Group && nd.scored && points[j].is_some() {
-                        m += max[j];
-                        cnt += 1;
-                        ls.push(j);
-                    }
-                }
-                if cnt == 0 {
-                    continue;
-                }
-                let c = Decimal::from(cnt);
-                let f = me * factor(m / c) / c;
-                for j in ls {
-                    impact[j] = f;
-                }
-            }
             Aggregate::Weighted => {
                 let scale = max[k];
-                let kids: Vec<_> = applicable(node, nodes, points, max)
-                    .filter(|&(c, _, cm)| {
-                        cm > Decimal::ZERO && nodes[c].weight.unwrap_or_default() > Decimal::ZERO
-                    })
+                let kids: Vec<_> = kids
+                    .into_iter()
+                    .filter(|&(_, w, cm)| cm > Decimal::ZERO && w > Decimal::ZERO)
                     .collect();
-                let wsum: Decimal = kids
-                    .iter()
-                    .map(|&(c, _, _)| nodes[c].weight.unwrap_or_default())
-                    .sum();
+                let wsum: Decimal = kids.iter().map(|&(_, w, _)| w).sum();
                 if wsum.is_zero() {
                     continue;
                 }
-                for (c, _, cm) in kids {
-                    let w = nodes[c].weight.unwrap_or_default();
+                for (c, w, cm) in kids {
                     impact[c] = me * scale * w / (wsum * cm);
                 }
             }
