@@ -300,6 +300,11 @@ def test_exam_plot_shows_rates_against_targets() -> None:
     widths = sorted(round(p.get_width(), 1) for p in ax.patches)
     assert widths == [94.7, 95.0, 95.0, 100.0]
     assert {line.get_xdata()[0] for line in ax.get_lines()} == {100.0, 95.0}
+    # Bar labels are truncated like the text report: 18/19 = 94.736...% shows as 94.73%.
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["100.00%", "94.73%", "95.00%", "95.00%"]
+    assert exams.format_rate(0.99996) == "99.99%" and exams.format_rate(94 / 99) == "94.94%"
+    assert exams.format_rate(None) == "–"
     plt.close("all")
 
 

@@ -15,7 +15,6 @@ import argparse
 import codecs
 import contextlib
 import json
-import math
 import os
 import re
 import sys
@@ -1047,14 +1046,6 @@ def _problem_where(p: dict[str, Any], files: dict[str, _Records]) -> str:
     return f"{rec} {rec.where(int(row))}" if row is not None else str(rec)
 
 
-def _rate(value: float | None) -> str:
-    """A rate as a percentage truncated to 0.01% (95.00%, 94.94% for 94/99), never rounded
-    up to a target (99.996% shows as 99.99%, not 100.00%)."""
-    if value is None:
-        return "–"
-    return f"{math.floor(value * 10000 + 1e-6) / 100:.2f}%"
-
-
 def _met(value: bool | None) -> str:
     return "–" if value is None else ("✓" if value else "✗")
 
@@ -1101,9 +1092,9 @@ def _summary_lines(result: exams.ExamResult, policy: exams.Policy) -> list[str]:
             str(r["sat"]),
             str(r["absent"]),
             str(r["exempt"]),
-            _rate(r["participation_rate"]),
-            _rate(r["first_pass_rate"]),
-            _rate(r["final_pass_rate"]),
+            exams.format_rate(r["participation_rate"]),
+            exams.format_rate(r["first_pass_rate"]),
+            exams.format_rate(r["final_pass_rate"]),
             _met(r["participation_met"]),
             _met(r["pass_met"]),
         ]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -66,6 +67,7 @@ __all__ = [
     "TrainingResult",
     "as_policy",
     "evaluate",
+    "format_rate",
     "records",
     "training",
 ]
@@ -108,6 +110,15 @@ _NOT_COMPONENTS = ("staff_id", "exam_id", "attempt", "score", "session_id", "hos
 PolicyLike = Policy | Mapping[str, Any] | str | os.PathLike[str] | None
 Progress = bool | Callable[[int, int], object] | None
 DateLike = _dt.date | str | None
+
+
+def format_rate(value: float | None) -> str:
+    """A rate as a percentage truncated to 0.01% (``95.00%``, ``94.94%`` for 94/99), never
+    rounded up to a target (99.996% shows as ``99.99%``, not ``100.00%``); ``–`` for none.
+    Whether a target is met is decided from the counts (``*_met`` columns), not from this."""
+    if value is None:
+        return "–"
+    return f"{math.floor(value * 10000 + 1e-6) / 100:.2f}%"
 
 
 def as_policy(policy: PolicyLike | Rulebook) -> Policy:

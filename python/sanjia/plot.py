@@ -185,6 +185,8 @@ def plot_exams(result: ExamResult, ax: Any = None, max_groups: int = 40) -> Any:
     ``max_groups``), the participation rate and the judged pass rate as bars beside the
     policy's targets (dashed lines); a bar is red where its target is missed (decided exactly
     from the counts), green where it is met. Returns the matplotlib Figure."""
+    from sanjia.exams import format_rate
+
     _matplotlib()
     font = _fonts()
     summary = result.summary
@@ -221,7 +223,8 @@ def plot_exams(result: ExamResult, ax: Any = None, max_groups: int = 40) -> Any:
             label=name,
         )
         for k, (v, r) in enumerate(zip(values, rows, strict=True)):
-            text = "n/a" if r[rate] is None else f"{v:.1f}%"
+            # Truncated like the text report: 99.996% never shows as 100.00%.
+            text = "n/a" if r[rate] is None else format_rate(r[rate])
             ax.text(min(v, 100) + 0.5, k + offset, text, va="center", fontsize=7)
     for target, style in (
         (_target_percent(result.participation_target), "--"),
