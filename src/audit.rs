@@ -170,7 +170,13 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
 /// an i64, else `16` and 16 bytes (little-endian).
 fn put_decimal(buf: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     // Already normal when it has no places or its last digit is not 0.
-    let n = if d.scale() == 0 || d.mantissa() % 10 != 0 {
+    let m = d.mantissa();
+    // (The remainder of an i64 where it fits: an i128 remainder is a slow library call.)
+    let last_digit = match i64::try_from(m) {
+        Ok(small) => small % 10,
+        Err(_) => (m % 10) as i64,
+    };
+    let n = if d.scale() == 0 || last_digit != 0 {
         *d
     } else {
         d.normalize()

@@ -126,7 +126,14 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
         // a wrong neighbour fails the check below and the next power is tried).
         let m = (x + 0.5f64.copysign(x)) as i64;
         if m as f64 / p == v {
-            return Some(Decimal::new(m, k as u32).normalize());
+            // Trailing zeros removed on the integer (what `normalize` does, without the
+            // 96-bit division loop); m is not 0 here (0 is an integer).
+            let (mut m, mut k) = (m, k as u32);
+            while k > 0 && m % 10 == 0 {
+                m /= 10;
+                k -= 1;
+            }
+            return Some(Decimal::new(m, k));
         }
     }
     round15(v)
@@ -455,6 +462,9 @@ mod tests {
                 _ => (r as f64) / 3.0,
             };
             assert_eq!(decimal_from_f64(v), round15(v), "{v:e}");
+            // Normal form too (no trailing zeros), as the evidence hash writes it.
+            let scale = |d: Option<Decimal>| d.map(|d| d.scale());
+            assert_eq!(scale(decimal_from_f64(v)), scale(round15(v)), "{v:e}");
         }
         assert_eq!(decimal_from_f64(0.95), Some(Decimal::new(95, 2)));
         assert_eq!(decimal_from_f64(4286.654), Some(Decimal::new(4286654, 3)));
@@ -475,6 +485,9 @@ mod tests {
             4.5e14 + 0.5,
         ] {
             assert_eq!(decimal_from_f64(v), round15(v), "{v:e}");
+            // Normal form too (no trailing zeros), as the evidence hash writes it.
+            let scale = |d: Option<Decimal>| d.map(|d| d.scale());
+            assert_eq!(scale(decimal_from_f64(v)), scale(round15(v)), "{v:e}");
         }
     }
 
