@@ -556,3 +556,104 @@ fn reading_a_run_of_rows_equals_reading_row_by_row() {
         .map_err(|e| e.to_string());
     assert_eq!(by_plain, by_row);
 }
+
+/// Reading a run of rows takes usual rows a quick way and leaves the rest to the general
+/// path; on tables damaged every way a row can be (duplicates, spaces around ids and levels,
+/// other spellings, a level and a value on one row, NaN, rows out of order, a group's id), the
+/// sheet or the errors are the same as reading row by row.
+#[test]
+fn quick_reading_equals_row_by_row_on_damaged_tables() {
+    use sanjia::evidence::arrow::columns;
+    use sanjia::evidence::table::LongTable;
+    use sanjia::evidence::SheetBuilder;
+    let rb = Rulebook::builtin("demo").unwrap();
+    let mut errors = 0;
+    for seed in 1..40u64 {
+        let mut evs = hospitals(&rb, 1, seed);
+        evs[0].hospital = "H".into();
+        let batch = table(&evs);
+        let n = batch.num_rows();
+        let text = |k: usize| -> Vec<Option<String>> {
+            let a = batch
+                .column(k)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap();
+            (0..n)
+                .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
+                .collect()
+        };
+        let num = |k: usize| -> Vec<Option<f64>> {
+            let a = batch
+                .column(k)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap();
+            (0..n).map(|r| a.is_valid(r).then(|| a.value(r))).collect()
+        };
+        let (h, mut c, p, mut v, nu, de, mut l) =
+            (text(0), text(1), text(2), num(3), num(4), num(5), text(6));
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % 64
+        };
+        let mut order: Vec<usize> = Vec::new();
+        for r in 0..n {
+            match next() {
+                0 => order.extend([r, r]),
+                1 if r + 1 < n => order.extend([r + 1, r]),
+                _ => order.push(r),
+            }
+            match next() {
+                2 => c[r] = c[r].as_ref().map(|s| format!(" {s} ")),
+                3 => l[r] = l[r].as_ref().map(|_| "  ".into()),
+                4 => l[r] = l[r].as_ref().map(|s| s.to_lowercase()),
+                5 => l[r] = l[r].as_ref().map(|s| format!("{} ", s.to_uppercase())),
+                6 => v[r] = v[r].map(|_| f64::NAN),
+                7 if v[r].is_some() => l[r] = Some("B".into()),
+                8 => c[r] = Some("P2".into()),
+                9 if l[r].is_some() => v[r] = Some(1.0),
+                10 => l[r] = l[r].as_ref().map(|_| "良好".into()),
+                _ => {}
+            }
+        }
+        let pick = |col: &Vec<Option<String>>| -> ArrayRef {
+            Arc::new(
+                order
+                    .iter()
+                    .map(|&r| col[r].clone())
+                    .collect::<StringArray>(),
+            )
+        };
+        let pickf = |col: &Vec<Option<f64>>| -> ArrayRef {
+            Arc::new(order.iter().map(|&r| col[r]).collect::<Float64Array>())
+        };
+        let damaged = RecordBatch::try_from_iter([
+            ("hospital_id", pick(&h)),
+            ("criterion_id", pick(&c)),
+            ("period", pick(&p)),
+            ("value", pickf(&v)),
+            ("numerator", pickf(&nu)),
+            ("denominator", pickf(&de)),
+            ("level", pick(&l)),
+        ])
+        .unwrap();
+        let sheet = |add: &dyn Fn(&LongTable<'_>, &mut SheetBuilder<'_>)| {
+            let cols = columns(std::slice::from_ref(&damaged)).unwrap();
+            let table = cols[0].table();
+            let mut b = SheetBuilder::new(&rb, "H");
+            add(&table, &mut b);
+            b.finish()
+                .map(|s| format!("{s:?}"))
+                .map_err(|e| e.to_string())
+        };
+        let by_row = sheet(&|t, b| (0..t.len()).for_each(|r| t.add_row(b, r)));
+        let by_run = sheet(&|t, b| t.add_rows(b, 0..t.len()));
+        assert_eq!(by_run, by_row, "seed {seed}");
+        errors += usize::from(by_row.is_err());
+    }
+    assert!(errors > 0, "the damage makes errors");
+}

@@ -113,6 +113,14 @@ impl ElementResult {
     /// Read a result: `met` / `fully_met`, `partial` / `partially_met`, `not_met`, `na` /
     /// `not_applicable`, or 达标 / 部分达标 / 不达标 / 不适用.
     pub fn parse(text: &str) -> Option<ElementResult> {
+        // The usual spellings first, without the lower-casing copy.
+        match text {
+            "met" => return Some(ElementResult::Met),
+            "partial" => return Some(ElementResult::Partial),
+            "not_met" => return Some(ElementResult::NotMet),
+            "na" => return Some(ElementResult::NotApplicable),
+            _ => {}
+        }
         let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         Some(match t.as_str() {
             "met" | "fully_met" | "fully" | "fm" | "达标" | "完全达标" => ElementResult::Met,
@@ -158,6 +166,11 @@ impl ElementResult {
 
 /// Read a gate answer: pass / fail, true / false, yes / no, 通过 / 不通过, 是 / 否.
 pub fn parse_gate_answer(text: &str) -> Option<bool> {
+    match text {
+        "pass" => return Some(true),
+        "fail" => return Some(false),
+        _ => {}
+    }
     match text.trim().to_ascii_lowercase().as_str() {
         "pass" | "passed" | "true" | "yes" | "y" | "met" | "通过" | "是" | "符合" => {
             Some(true)

@@ -221,10 +221,7 @@ impl<'r> SheetBuilder<'r> {
         // in the flat id list before the hash map.
         let (ev, flat) = (self.rb.evidence_nodes(), self.rb.flat());
         for p in [self.guess, self.guess + 1] {
-            if flat
-                .id(p)
-                .is_some_and(|known| super::table::same(known, id))
-            {
+            if flat.id_is(p, id) {
                 if let Some(&i) = ev.get(p) {
                     self.guess = p;
                     return Some((i, flat.kind[i as usize]));
@@ -365,6 +362,11 @@ impl<'r> SheetBuilder<'r> {
         if kind != NodeKind::Indicator {
             return self.wrong_kind(at, id, kind, "an indicator value");
         }
+        self.observe(i, id, period, obs, at);
+    }
+
+    /// An observation of indicator node `i` (looked up and counted already).
+    fn observe(&mut self, i: u32, id: &str, period: &str, obs: Observation, at: Loc) {
         let Rule::Indicator(rule) = &self.rb.nodes()[i as usize].rule else {
             return;
         };
@@ -473,6 +475,91 @@ impl<'r> SheetBuilder<'r> {
             }
         };
         self.pending.push((i, p, q, at.row()));
+    }
+
+    /// A table row read the quick way, when it is the usual kind: its criterion is the one
+    /// after the last one (or the same), given without spaces around it; a level that parses
+    /// for the criterion's kind and was not given before, or an indicator's value or counts.
+    /// Returns whether the row was taken; a row that was not is left untouched, for the
+    /// general path (which finds the same answer, or names the problem).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(crate) fn quick_row(
+        &mut self,
+        id: &str,
+        level: Option<&str>,
+        period: Option<&str>,
+        value: Option<f64>,
+        numerator: Option<f64>,
+        denominator: Option<f64>,
+        row: usize,
+    ) -> bool {
+        let bytes = id.as_bytes();
+        match (bytes.first(), bytes.last()) {
+            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => {}
+            _ => return false,
+        }
+        if id.len() > MAX_ID_LEN || self.entries >= MAX_ENTRIES {
+            return false;
+        }
+        let (ev, flat) = (self.rb.evidence_nodes(), self.rb.flat());
+        let p = if flat.id_is(self.guess, id) {
+            self.guess
+        } else if flat.id_is(self.guess + 1, id) {
+            self.guess + 1
+        } else {
+            return false;
+        };
+        let Some(&i) = ev.get(p) else {
+            return false;
+        };
+        let kind = flat.kind[i as usize];
+        let at = Loc::Row(row);
+        match level {
+            Some(text) => {
+                if value.is_some() || numerator.is_some() || denominator.is_some() {
+                    return false;
+                }
+                let answer = match kind {
+                    NodeKind::Article => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
+                    NodeKind::Element => ElementResult::parse(text).map(|r| Answer::Rank(r.rank())),
+                    NodeKind::Gate => parse_gate_answer(text).map(Answer::Gate),
+                    _ => None,
+                };
+                match answer {
+                    Some(a) if self.sheet.answers[i as usize] == Answer::None => {
+                        self.entries += 1;
+                        self.guess = p;
+                        self.set(i, id, a, at);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            None if kind == NodeKind::Indicator => {
+                let conv = decimal_from_f64;
+                let obs = match (value, numerator, denominator) {
+                    (Some(v), None, None) => match conv(v) {
+                        Some(d) => Observation::Value(d),
+                        None => return false,
+                    },
+                    (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
+                        (Some(n), Some(d)) => Observation::Ratio {
+                            numerator: n,
+                            denominator: d,
+                        },
+                        _ => return false,
+                    },
+                    _ => return false,
+                };
+                self.entries += 1;
+                self.guess = p;
+                let period = period.map(super::table::trim).unwrap_or("");
+                self.observe(i, id, period, obs, at);
+                true
+            }
+            None => false,
+        }
     }
 
     /// An indicator observation from table columns (floats as typed); checks NaN and that a

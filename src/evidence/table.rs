@@ -161,16 +161,31 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
-/// String equality without a `memcmp` call for the short ids of evidence tables.
+/// String equality without a `memcmp` call for the short ids of evidence tables: ids of 4 to
+/// 16 bytes are compared as two overlapping words (first and last 4 or 8 bytes).
 #[inline]
 pub(crate) fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len()
-        && if a.len() <= 16 {
-            a.iter().zip(b).all(|(x, y)| x == y)
-        } else {
-            a == b
-        }
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same`] on bytes.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word<const W: usize>(s: &[u8], at: usize) -> [u8; W] {
+        let mut w = [0u8; W];
+        w.copy_from_slice(&s[at..at + W]);
+        w
+    }
+    match n {
+        0..=3 => a == b,
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        _ => a == b,
+    }
 }
 
 impl<'a> LongTable<'a> {
@@ -241,6 +256,13 @@ impl<'a> LongTable<'a> {
                 }
             }
             for (k, r) in (a..z).enumerate() {
+                if let Some(id) = texts[0][k] {
+                    let at = r + self.row_offset;
+                    let [v, n, d] = [numbers[0][k], numbers[1][k], numbers[2][k]];
+                    if b.quick_row(id, texts[1][k], texts[2][k], v, n, d, at) {
+                        continue;
+                    }
+                }
                 let cells = Cells {
                     criterion: texts[0][k],
                     level: texts[1][k],
@@ -334,13 +356,15 @@ pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
             let hospital: &'a dyn TextColumn = tables[t as usize].hospital;
             let mut runs: Vec<(&'a str, Run)> = Vec::new();
             let mut orphans = Vec::new();
-            for r in a..z {
+            // The ids read a few hundred at a time (one call, then a tight loop).
+            let mut ids: Vec<Option<&'a str>> = Vec::with_capacity(512);
+            for (k, r) in (a..z).enumerate() {
+                if k % 512 == 0 {
+                    ids.clear();
+                    hospital.texts(r..z.min(r + 512), &mut ids);
+                }
                 let r = r as u32;
-                match hospital
-                    .text(r as usize)
-                    .map(trim)
-                    .filter(|h| !h.is_empty())
-                {
+                match ids[k % 512].map(trim).filter(|h| !h.is_empty()) {
                     None => orphans.push((t, r)),
                     Some(h) => match runs.last_mut() {
                         Some((prev, run)) if run.2 == r && same(prev, h) => run.2 = r + 1,
@@ -401,4 +425,28 @@ pub fn sheets_from_tables(
         out.push(Err(e));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{same, same_bytes};
+
+    /// The word-wise comparison agrees with byte equality at every length and position.
+    #[test]
+    fn same_is_equality() {
+        let base: Vec<u8> = (0..40u8).map(|b| b'a' + b % 26).collect();
+        for n in 0..40 {
+            let a = &base[..n];
+            assert!(same_bytes(a, a));
+            assert!(!same_bytes(a, &base[..n + 1]));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] = b'#';
+                assert!(!same_bytes(a, &b), "{n} {k}");
+            }
+        }
+        assert!(same("H000123", "H000123"));
+        assert!(!same("H000123", "H000124"));
+        assert!(same("医院甲", "医院甲"));
+    }
 }

@@ -43,6 +43,8 @@ pub(crate) struct Flat {
     pub weights: Vec<Decimal>,
     /// Whether criteria points are rounded.
     pub round_criteria: bool,
+    /// Criteria points as integers, when the rulebook's points allow (see [`super::fixed`]).
+    pub fixed: Option<super::fixed::Fixed>,
 }
 
 impl Flat {
@@ -101,17 +103,33 @@ impl Flat {
                 round: rounding.applies(node),
             });
         }
+        f.fixed = super::fixed::Fixed::new(
+            nodes,
+            evidence,
+            &f.steps,
+            &f.kids,
+            rounding,
+            f.round_criteria,
+        );
         f
     }
 
-    /// The id of the `p`-th evidence node.
+    /// Whether the `p`-th evidence node's id is `id` (bytes compared, no character-boundary
+    /// checks: for the row-by-row lookup).
     #[inline]
-    pub fn id(&self, p: usize) -> Option<&str> {
-        let end = *self.id_ends.get(p)? as usize;
-        let start = match p {
-            0 => 0,
-            _ => self.id_ends[p - 1] as usize,
+    pub fn id_is(&self, p: usize, id: &str) -> bool {
+        let (Some(&end), Some(&start)) = (
+            self.id_ends.get(p),
+            match p {
+                0 => Some(&0),
+                _ => self.id_ends.get(p - 1),
+            },
+        ) else {
+            return false;
         };
-        self.ids.get(start..end)
+        self.ids
+            .as_bytes()
+            .get(start as usize..end as usize)
+            .is_some_and(|k| crate::evidence::table::same_bytes(k, id.as_bytes()))
     }
 }

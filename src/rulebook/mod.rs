@@ -3,6 +3,7 @@
 pub mod builtin;
 pub mod compile;
 pub mod error;
+pub(crate) mod fixed;
 pub(crate) mod flat;
 pub mod layer;
 mod limits;

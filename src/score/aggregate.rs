@@ -72,13 +72,29 @@ fn group(
     max: &[Decimal],
     criteria: &[CriterionScore],
 ) -> (Option<Decimal>, Decimal) {
+    group_with(
+        flat,
+        step,
+        |c| (points[c], max[c]),
+        |c| (criteria[c].points, criteria[c].max),
+    )
+}
+
+/// One group's points and maximum from its children's: `kid(c)` gives child `c`'s points and
+/// maximum, `own(c)` a criterion's own (unrounded) points and maximum, for leaf means.
+pub(crate) fn group_with(
+    flat: &Flat,
+    step: &Step,
+    kid: impl Fn(usize) -> (Option<Decimal>, Decimal),
+    own: impl Fn(usize) -> (Option<Decimal>, Decimal),
+) -> (Option<Decimal>, Decimal) {
     let range = step.kids.start as usize..step.kids.end as usize;
     let kids = &flat.kids[range.clone()];
     let to = step.max_points;
     // The applicable children: (position in the step, points, maximum).
     let applicable = kids.iter().enumerate().filter_map(|(j, &c)| {
-        let c = c as usize;
-        points[c].map(|p| (j, p, max[c]))
+        let (p, m) = kid(c as usize);
+        p.map(|p| (j, p, m))
     });
     match step.aggregate {
         Aggregate::Sum => {
@@ -108,8 +124,8 @@ fn group(
                 kids.iter()
                     .enumerate()
                     .filter_map(|(j, &c)| {
-                        let c = &criteria[c as usize];
-                        c.points.map(|p| (j, p, c.max))
+                        let (p, m) = own(c as usize);
+                        p.map(|p| (j, p, m))
                     })
                     .for_each(&mut add);
             }

@@ -112,7 +112,7 @@ pub(crate) fn failed_gates(rb: &Rulebook, criteria: &[CriterionScore], out: &mut
 }
 
 /// The grade awarded, the grade earned, and the gate effects (withheld by, lowered by).
-type Verdict = (
+pub(crate) type Verdict = (
     Option<usize>,
     Option<usize>,
     Option<u32>,
@@ -152,12 +152,20 @@ fn verdict(rb: &Rulebook, earned: Option<usize>, failed_gates: &[(u32, u32)]) ->
 /// [`condition::holds`], short-circuiting), then the gate outcomes. Equal to [`decide`]'s
 /// grade fields.
 pub(crate) fn decide_lean(facts: &CardFacts<'_>) -> Verdict {
-    let earned = facts
-        .rb
+    decide_with(facts.rb, facts, facts.failed_gates)
+}
+
+/// [`decide_lean`] on any facts, with the failed gates they hold.
+pub(crate) fn decide_with(
+    rb: &Rulebook,
+    facts: &dyn Facts,
+    failed_gates: &[(u32, u32)],
+) -> Verdict {
+    let earned = rb
         .grades()
         .iter()
         .position(|g| g.conditions.iter().all(|c| condition::holds(c, facts)));
-    verdict(facts.rb, earned, facts.failed_gates)
+    verdict(rb, earned, failed_gates)
 }
 
 /// Decide the grade of a scorecard whose points are computed.

@@ -9,6 +9,7 @@ mod aggregate;
 mod article;
 pub mod batch;
 mod element;
+mod fixed;
 mod gate;
 pub mod grade;
 pub(crate) mod indicator;

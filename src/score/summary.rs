@@ -80,6 +80,7 @@ pub struct Scratch {
     points: Vec<Option<Decimal>>,
     max: Vec<Decimal>,
     failed: Vec<(u32, u32)>,
+    fixed: super::fixed::FixedScratch,
 }
 
 impl Scratch {
@@ -91,6 +92,7 @@ impl Scratch {
             points: Vec::new(),
             max: Vec::new(),
             failed: Vec::new(),
+            fixed: Default::default(),
         }
     }
 }
@@ -106,6 +108,11 @@ pub fn score_summary(
     }
     super::exactly(&sheet.hospital, || {
         let s = &mut *scratch;
+        if let Some(plan) = &rb.flat().fixed {
+            if let Some(summary) = super::fixed::summary(rb, plan, sheet, &mut s.fixed) {
+                return Ok(summary);
+            }
+        }
         score_criteria(rb, sheet, &mut s.criteria, &mut s.missing)?;
         aggregate::points_into(rb, &s.criteria, &mut s.points, &mut s.max);
         failed_gates(rb, &s.criteria, &mut s.failed);

@@ -1,0 +1,454 @@
+//! Batch summaries with integer points: criteria points, and the plain sums above them, added
+//! as integers at the rulebook's common scale (see [`crate::rulebook::fixed`]); groups that
+//! divide use decimals from their children's exact values. The figures, and each decimal's
+//! scale, are the ones scoring with decimals throughout gives ([`super::score_summary`] checks
+//! this on every built-in rulebook and on random hospitals).
+
+use super::aggregate::group_with;
+use super::grade::{decide_with, Verdict};
+use super::indicator;
+use super::summary::{scored_parts, Summary};
+use crate::condition::Facts;
+use crate::evidence::{Answer, Sheet};
+use crate::ratio::Quantity;
+use crate::rulebook::compile::Rule;
+use crate::rulebook::fixed::{Fixed, FixedCrit, Fx};
+use crate::rulebook::model::MissingAction;
+use crate::Rulebook;
+use rust_decimal::Decimal;
+
+/// No points (not applicable).
+const NONE: Fx = Fx {
+    m: i64::MIN,
+    scale: 0,
+};
+/// No rank / no gate answer.
+const NO: u8 = u8::MAX;
+/// A gate that passed / failed.
+const PASSED: u8 = 1;
+const FAILED: u8 = 0;
+
+/// Buffers for one thread, reused from one hospital to the next.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FixedScratch {
+    /// Per node: points at the plan's scale ([`NONE`]: not applicable).
+    points: Vec<Fx>,
+    /// Per node: maximum at the plan's scale.
+    max: Vec<Fx>,
+    /// Per node whose points are decimals: points and maximum.
+    dec: Vec<(Option<Decimal>, Decimal)>,
+    /// Per criterion: level / result rank of an article or element that counts.
+    rank: Vec<u8>,
+    /// Per gate: passed / failed / no answer counted.
+    gate: Vec<u8>,
+    /// Per indicator: whether its latest value counts.
+    value: Vec<bool>,
+    /// Failed gates (node, outcome), in tree order.
+    failed: Vec<(u32, u32)>,
+}
+
+impl FixedScratch {
+    fn reset(&mut self, n: usize) {
+        fn fill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+            v.clear();
+            v.resize(n, x);
+        }
+        fill(&mut self.points, n, NONE);
+        fill(&mut self.max, n, Fx::default());
+        fill(&mut self.dec, n, (None, Decimal::ZERO));
+        fill(&mut self.rank, n, NO);
+        fill(&mut self.gate, n, NO);
+        fill(&mut self.value, n, false);
+        self.failed.clear();
+    }
+
+    /// A node's points and maximum as decimals.
+    #[inline]
+    fn decimal(&self, plan: &Fixed, node: usize) -> (Option<Decimal>, Decimal) {
+        if plan.int_node[node] {
+            let p = self.points[node];
+            (
+                (p.m != NONE.m).then(|| plan.decimal(p)),
+                plan.decimal(self.max[node]),
+            )
+        } else {
+            self.dec[node]
+        }
+    }
+}
+
+/// The summary of a checked sheet with integer points, or `None` when this hospital needs
+/// the decimal path: a criterion whose missing evidence is an error (the decimal path names
+/// them all), or indicator points the plan cannot hold.
+pub(crate) fn summary(
+    rb: &Rulebook,
+    plan: &Fixed,
+    sheet: &Sheet,
+    s: &mut FixedScratch,
+) -> Option<Summary> {
+    let nodes = rb.nodes();
+    let flat = rb.flat();
+    s.reset(nodes.len());
+    for (crit, &i) in plan.crit.iter().zip(rb.evidence_nodes()) {
+        let answer = sheet.answers.get(i as usize).copied().unwrap_or_default();
+        let i = i as usize;
+        match crit {
+            FixedCrit::Gate { outcome, missing } => {
+                s.gate[i] = match (answer, missing) {
+                    (Answer::Gate(true), _) => PASSED,
+                    (Answer::Gate(false), _) | (_, MissingAction::Zero) => FAILED,
+                    (_, MissingAction::NotApplicable) => NO,
+                    (_, MissingAction::Error) => return None,
+                };
+                if s.gate[i] == FAILED {
+                    s.failed.push((i as u32, *outcome));
+                }
+            }
+            FixedCrit::Level {
+                points,
+                top,
+                missing,
+            } => {
+                s.max[i] = points[usize::from(*top)];
+                let rank = match (answer, missing) {
+                    (Answer::Rank(Some(r)), _) if r <= *top => Some(r),
+                    (Answer::Rank(Some(_)), _) => return None,
+                    (Answer::Rank(None), _) => None,
+                    (_, MissingAction::Zero) => Some(0),
+                    (_, MissingAction::NotApplicable) => None,
+                    _ => return None,
+                };
+                if let Some(r) = rank {
+                    s.points[i] = points[usize::from(r)];
+                    s.rank[i] = r;
+                }
+            }
+            FixedCrit::Indicator {
+                max,
+                monitor,
+                missing,
+            } => {
+                let Rule::Indicator(rule) = &nodes[i].rule else {
+                    return None;
+                };
+                match indicator::score(rule, sheet.series(i as u32)) {
+                    Ok(c) => {
+                        s.value[i] = c.value.is_some();
+                        s.max[i] = plan.fx(c.max)?;
+                        if let Some(p) = c.points {
+                            s.points[i] = plan.fx(p)?;
+                        }
+                    }
+                    Err(_) => {
+                        s.max[i] = *max;
+                        match missing {
+                            MissingAction::Zero => s.points[i] = Fx::default(),
+                            MissingAction::NotApplicable => {}
+                            MissingAction::Error => return None,
+                        }
+                    }
+                }
+                if *monitor {
+                    s.points[i] = NONE;
+                }
+            }
+        }
+    }
+    for (step, &int) in flat.steps.iter().zip(&plan.int_step) {
+        let g = step.node as usize;
+        if int {
+            let (mut p, mut m, mut any) = (Fx::default(), Fx::default(), false);
+            for &c in &flat.kids[step.kids.start as usize..step.kids.end as usize] {
+                let (cp, cm) = (s.points[c as usize], s.max[c as usize]);
+                if cp.m != NONE.m {
+                    any = true;
+                    p.m += cp.m;
+                    p.scale = p.scale.max(cp.scale);
+                    m.m += cm.m;
+                    m.scale = m.scale.max(cm.scale);
+                }
+            }
+            if any {
+                s.points[g] = p;
+                s.max[g] = m;
+            }
+        } else {
+            let kid = |c: usize| s.decimal(plan, c);
+            let (p, m) = group_with(flat, step, kid, kid);
+            let p = match p {
+                Some(p) if step.round => Some(rb.rounding().apply(p)),
+                p => p,
+            };
+            s.dec[g] = (p, m);
+        }
+    }
+    let facts = FixedFacts { rb, plan, s, sheet };
+    let (grade, earned, withheld_by, lowered_by): Verdict = decide_with(rb, &facts, &s.failed);
+    let (total, max_total) = s.decimal(plan, 0);
+    Some(Summary {
+        hospital: sheet.hospital.clone(),
+        total,
+        max_total,
+        parts: scored_parts(rb)
+            .map(|p| s.decimal(plan, p as usize).0)
+            .collect(),
+        grade,
+        earned,
+        withheld_by,
+        lowered_by,
+        failed_gates: s.failed.iter().map(|g| g.0).collect(),
+        evidence_hash: crate::audit::evidence_hash(rb, sheet),
+    })
+}
+
+/// What grade conditions read, from the integer figures.
+struct FixedFacts<'a> {
+    rb: &'a Rulebook,
+    plan: &'a Fixed,
+    s: &'a FixedScratch,
+    sheet: &'a Sheet,
+}
+
+impl Facts for FixedFacts<'_> {
+    fn id(&self, node: u32) -> &str {
+        &self.rb.nodes()[node as usize].id
+    }
+    fn points(&self, node: u32) -> Option<Decimal> {
+        self.s.decimal(self.plan, node as usize).0
+    }
+    fn max_points(&self, node: u32) -> Option<Decimal> {
+        let (p, m) = self.s.decimal(self.plan, node as usize);
+        p.map(|_| m)
+    }
+    fn indicator_value(&self, node: u32) -> Option<Quantity> {
+        if self.s.value[node as usize] {
+            self.sheet.series(node).last().map(|o| o.value)
+        } else {
+            None
+        }
+    }
+    fn level_rank(&self, node: u32) -> Option<u8> {
+        let r = self.s.rank[node as usize];
+        (r != NO).then_some(r)
+    }
+    fn gate_passed(&self, node: u32) -> bool {
+        self.s.gate[node as usize] == PASSED
+    }
+    fn any_gate_failed(&self, outcome: Option<u32>) -> bool {
+        self.s
+            .failed
+            .iter()
+            .any(|&(_, o)| outcome.is_none_or(|want| want == o))
+    }
+    fn outcome_id(&self, outcome: u32) -> &str {
+        &self.rb.outcomes()[outcome as usize].id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evidence::{ArticleLevel, ElementResult, Evidence, Observation};
+    use crate::score::{score_sheet, score_summary, Scratch, Summary};
+    use crate::Rulebook;
+    use rust_decimal::Decimal;
+
+    /// Points with different scales (2.5, 1.75, 0.125), every aggregate, rounding at every
+    /// criterion (2 places, so integer points stay as they are only where they have 2 or
+    /// fewer), and every missing-evidence policy but errors.
+    fn rulebook(places: u32, at: &str) -> Rulebook {
+        let toml = format!(
+            r#"
+[rulebook]
+id = "fx"
+title = "fixed-point check"
+[rounding]
+places = {places}
+mode = "half-up"
+at = "{at}"
+[missing]
+gate = "zero"
+indicator = "not-applicable"
+article = "zero"
+element = "not-applicable"
+[defaults]
+article_points = {{ A = 2.5, B = 1.75, C = 1, D = 0 }}
+element_points = {{ met = 0.125, partial = 0.1, not_met = 0 }}
+[total]
+aggregate = "weighted"
+max_points = 100
+[[outcome]]
+id = "down"
+title = "one grade lower"
+effect = "downgrade"
+steps = 1
+[[node]]
+id = "P1"
+title = "gates"
+[[node]]
+id = "G1"
+parent = "P1"
+kind = "gate"
+title = "gate"
+on_fail = "down"
+[[node]]
+id = "P2"
+title = "sum"
+weight = 3
+[[node]]
+id = "A1"
+parent = "P2"
+kind = "article"
+title = "a"
+[[node]]
+id = "A2"
+parent = "P2"
+kind = "article"
+title = "a"
+[[node]]
+id = "I1"
+parent = "P2"
+kind = "indicator"
+title = "i"
+method = "threshold"
+target = ">= 50"
+max_points = 2.50
+[[node]]
+id = "I2"
+parent = "P2"
+kind = "indicator"
+title = "i"
+method = "bands"
+bands = [{{ when = ">= 80", points = 3 }}, {{ when = ">= 40", points = 1.5 }}]
+max_points = 3
+[[node]]
+id = "P3"
+title = "mean"
+weight = 2
+aggregate = "mean"
+[[node]]
+id = "E1"
+parent = "P3"
+kind = "element"
+title = "e"
+[[node]]
+id = "E2"
+parent = "P3"
+kind = "element"
+title = "e"
+[[node]]
+id = "P4"
+title = "leaf mean"
+weight = 1
+aggregate = "leaf-mean"
+max_points = 7
+[[node]]
+id = "P4.1"
+parent = "P4"
+title = "c"
+[[node]]
+id = "A3"
+parent = "P4.1"
+kind = "article"
+title = "a"
+[[node]]
+id = "A4"
+parent = "P4.1"
+kind = "article"
+title = "a"
+[[grade]]
+id = "good"
+when = ["total >= 60", "rate(P2) >= 40%", "share(articles, >= B) >= 25%", "no gate failed"]
+[[grade]]
+id = "poor"
+"#
+        );
+        Rulebook::from_toml(&toml).unwrap()
+    }
+
+    fn hospitals() -> Vec<Evidence> {
+        let levels = [
+            ArticleLevel::A,
+            ArticleLevel::B,
+            ArticleLevel::C,
+            ArticleLevel::D,
+            ArticleLevel::E,
+        ];
+        let results = [
+            ElementResult::Met,
+            ElementResult::Partial,
+            ElementResult::NotMet,
+            ElementResult::NotApplicable,
+        ];
+        (0..200u32)
+            .map(|h| {
+                let mut ev = Evidence::new(format!("H{h}"));
+                let pick = |k: u32, n: u32| ((h * 7 + k * 13) ^ (h / 5)) % n;
+                if pick(0, 5) != 0 {
+                    ev.gates.insert("G1".into(), pick(1, 4) != 0);
+                }
+                for (k, id) in ["A1", "A2", "A3", "A4"].iter().enumerate() {
+                    let r = pick(k as u32 + 2, 6);
+                    if r < 5 {
+                        ev.articles.insert((*id).into(), levels[r as usize]);
+                    }
+                }
+                for (k, id) in ["E1", "E2"].iter().enumerate() {
+                    let r = pick(k as u32 + 9, 5);
+                    if r < 4 {
+                        ev.elements.insert((*id).into(), results[r as usize]);
+                    }
+                }
+                for (k, id) in ["I1", "I2"].iter().enumerate() {
+                    if pick(k as u32 + 20, 4) != 0 {
+                        let v = Decimal::from(pick(k as u32 + 30, 101));
+                        ev.indicators.insert(
+                            (*id).into(),
+                            [("2024".to_string(), Observation::Value(v))].into(),
+                        );
+                    }
+                }
+                ev
+            })
+            .collect()
+    }
+
+    /// Integer points give the same figures as decimals, written the same way (same scale).
+    #[test]
+    fn integer_points_equal_decimal_points_digit_for_digit() {
+        for (places, at) in [(2, "criteria"), (3, "nodes"), (1, "criteria"), (2, "total")] {
+            let rb = rulebook(places, at);
+            // 1.75 and 0.125 need 3 places: rounding criteria to fewer changes them, so
+            // there is no plan then (and the decimal path scores).
+            let planned = !(at == "criteria" && places < 3);
+            assert_eq!(rb.flat().fixed.is_some(), planned, "{places} {at}");
+            let mut scratch = Scratch::new(&rb);
+            let mut used = 0;
+            for ev in hospitals() {
+                let sheet = ev.sheet(&rb).unwrap();
+                let full = Summary::of(&rb, &score_sheet(&rb, &sheet).unwrap());
+                let lean = score_summary(&rb, &sheet, &mut scratch).unwrap();
+                assert_eq!(lean, full, "{}", ev.hospital);
+                let text = |s: &Summary| {
+                    let parts: Vec<String> = s.parts.iter().map(|p| format!("{p:?}")).collect();
+                    format!("{:?} {} {parts:?}", s.total, s.max_total)
+                };
+                assert_eq!(text(&lean), text(&full), "{}", ev.hospital);
+                if let Some(plan) = &rb.flat().fixed {
+                    let mut fs = super::FixedScratch::default();
+                    used += usize::from(super::summary(&rb, plan, &sheet, &mut fs).is_some());
+                }
+            }
+            if planned {
+                assert_eq!(used, 200, "every hospital scored with integers");
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_rulebooks_have_a_plan() {
+        for name in Rulebook::builtin_names() {
+            let rb = Rulebook::builtin(name).unwrap();
+            assert!(rb.flat().fixed.is_some(), "{name}");
+        }
+    }
+}
