@@ -156,7 +156,8 @@ pub const SNAP_PLACES: u32 = 20;
 /// Whether a decimal is certainly exact: at most 18 decimal places. A division whose result
 /// does not terminate is rounded to 28 significant digits, i.e. to more places than this.
 pub fn is_exact(d: Decimal) -> bool {
-    d.normalize().scale() <= 18
+    // Normalizing only lowers the scale: look at it first.
+    d.scale() <= 18 || d.normalize().scale() <= 18
 }
 
 /// Round a computed value to 20 decimal places before it is compared or rounded.
@@ -310,6 +311,13 @@ impl Quantity {
     /// divided and [snapped](snap) to 20 decimal places first, so that
     /// `(10/3 + 25/3 + 20/6) / 3` equals `5`.
     pub fn cmp_exact(&self, other: &Quantity) -> Ordering {
+        // Two decimals (the usual value against a target): cross-multiplying by 1 is the
+        // decimals themselves.
+        if let (Quantity::Decimal(a), Quantity::Decimal(c)) = (self, other) {
+            if is_exact(*a) && is_exact(*c) {
+                return a.cmp(c);
+            }
+        }
         let (a, b) = self.parts();
         let (c, d) = other.parts();
         if [a, b, c, d].iter().all(|x| is_exact(*x)) {

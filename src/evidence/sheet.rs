@@ -172,7 +172,8 @@ impl<'r> SheetBuilder<'r> {
         self.sheet.periods.clear();
         self.sheet.skipped.clear();
         self.pending.clear();
-        self.rows.clear();
+        // `rows` is not cleared: a node's row is read only when its answer is set, and setting
+        // an answer writes its row.
     }
 
     fn err(&mut self, at: Loc, criterion: &str, msg: impl Into<String>) {
@@ -373,7 +374,8 @@ impl<'r> SheetBuilder<'r> {
         let (scale, proportion) = (rule.scale, rule.proportion);
         let q = match obs {
             Observation::Value(v) => {
-                if proportion && (v < Decimal::ZERO || v > scale) {
+                let negative = v.is_sign_negative() && !v.is_zero();
+                if proportion && (negative || v > scale) {
                     return self.err(
                         at,
                         id,

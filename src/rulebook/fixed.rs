@@ -8,7 +8,7 @@
 //! decimals, from their children's exact values. A rulebook whose points do not fit has no
 //! plan, and is scored with decimals throughout.
 
-use super::compile::{Node, Rounding, Rule};
+use super::compile::{IndicatorRule, Node, Rounding, Rule};
 use super::flat::Step;
 use super::model::{Aggregate, MissingAction, NodeKind};
 use rust_decimal::Decimal;
@@ -33,7 +33,7 @@ const MAX_NODES: usize = 1_000_000;
 
 /// A decimal as an integer at the plan's common scale, with the decimal's own scale (so that
 /// the decimal can be given back exactly as it was written, trailing zeros included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Fx {
     /// The value times 10^scale of the plan.
     pub m: i64,
@@ -41,8 +41,9 @@ pub(crate) struct Fx {
     pub scale: u8,
 }
 
-/// How a criterion's points come out, at the plan's scale.
-#[derive(Debug, Clone)]
+/// How a criterion's points come out, at the plan's scale: a few bytes per criterion, so that
+/// a hospital's pass over the criteria stays in cache (point tables are shared).
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum FixedCrit {
     /// A gate: no points; its outcome when failed.
     Gate {
@@ -51,24 +52,33 @@ pub(crate) enum FixedCrit {
         /// Missing-evidence policy.
         missing: MissingAction,
     },
-    /// An article (4 levels) or element (3 results): points per rank, the best last.
+    /// An article (4 levels) or element (3 results).
     Level {
-        /// Points per rank (elements use the first three).
-        points: [Fx; 4],
+        /// Its points per rank in [`Fixed::levels`].
+        table: u32,
         /// The best rank (3 for articles, 2 for elements): its points are the maximum.
         top: u8,
         /// Missing-evidence policy.
         missing: MissingAction,
     },
-    /// An indicator: scored by its rule; its maximum.
+    /// An indicator: scored by its rule in [`Fixed::indicators`].
     Indicator {
-        /// Maximum points.
-        max: Fx,
-        /// Monitor-only (never carries points).
-        monitor: bool,
+        /// Its entry in [`Fixed::indicators`].
+        index: u32,
         /// Missing-evidence policy.
         missing: MissingAction,
     },
+}
+
+/// An indicator of a plan: its rule, maximum and whether it only monitors.
+#[derive(Debug, Clone)]
+pub(crate) struct FixedIndicator {
+    /// The rule.
+    pub rule: IndicatorRule,
+    /// Maximum points.
+    pub max: Fx,
+    /// Monitor-only (never carries points).
+    pub monitor: bool,
 }
 
 /// The fixed-point plan of a rulebook.
@@ -78,6 +88,10 @@ pub(crate) struct Fixed {
     pub scale: u32,
     /// Per evidence node (in evidence order).
     pub crit: Vec<FixedCrit>,
+    /// The distinct point tables of articles and elements (per rank; elements use three).
+    pub levels: Vec<[Fx; 4]>,
+    /// The indicators.
+    pub indicators: Vec<FixedIndicator>,
     /// Per aggregation step ([`super::flat::Flat::steps`]): whether it is a plain sum of
     /// integer children (no rescaling, and rounding, if any, leaves its points unchanged).
     pub int_step: Vec<bool>,
@@ -126,6 +140,15 @@ impl Fixed {
         }
         let at = |d: Decimal| fx(d, scale).unwrap_or_default();
         let mut crit = Vec::with_capacity(evidence.len());
+        let mut levels: Vec<[Fx; 4]> = Vec::new();
+        let mut indicators = Vec::new();
+        let mut known: std::collections::HashMap<[Fx; 4], u32> = Default::default();
+        let mut table = |pts: [Fx; 4]| -> u32 {
+            *known.entry(pts).or_insert_with(|| {
+                levels.push(pts);
+                (levels.len() - 1) as u32
+            })
+        };
         for &i in evidence {
             let node = &nodes[i as usize];
             let missing = node.missing;
@@ -135,20 +158,26 @@ impl Fixed {
                     missing,
                 },
                 Rule::Article { points } => FixedCrit::Level {
-                    points: points.map(at),
+                    table: table(points.map(at)),
                     top: 3,
                     missing,
                 },
                 Rule::Element { points } => FixedCrit::Level {
-                    points: [at(points[0]), at(points[1]), at(points[2]), Fx::default()],
+                    table: table([at(points[0]), at(points[1]), at(points[2]), Fx::default()]),
                     top: 2,
                     missing,
                 },
-                Rule::Indicator(r) => FixedCrit::Indicator {
-                    max: at(r.max_points),
-                    monitor: r.method == super::model::Method::Monitor,
-                    missing,
-                },
+                Rule::Indicator(r) => {
+                    indicators.push(FixedIndicator {
+                        rule: (**r).clone(),
+                        max: at(r.max_points),
+                        monitor: r.method == super::model::Method::Monitor,
+                    });
+                    FixedCrit::Indicator {
+                        index: (indicators.len() - 1) as u32,
+                        missing,
+                    }
+                }
                 Rule::Group { .. } => return None,
             });
         }
@@ -167,6 +196,8 @@ impl Fixed {
         Some(Fixed {
             scale,
             crit,
+            levels,
+            indicators,
             int_step,
             int_node,
         })

@@ -11,7 +11,6 @@ use super::summary::{scored_parts, Summary};
 use crate::condition::Facts;
 use crate::evidence::{Answer, Sheet};
 use crate::ratio::Quantity;
-use crate::rulebook::compile::Rule;
 use crate::rulebook::fixed::{Fixed, FixedCrit, Fx};
 use crate::rulebook::model::MissingAction;
 use crate::Rulebook;
@@ -48,17 +47,21 @@ pub(crate) struct FixedScratch {
 }
 
 impl FixedScratch {
+    /// Size the buffers for `n` nodes. Nothing is cleared for the next hospital: scoring
+    /// writes every criterion's slots and every group's, and groups' ranks, gates and values
+    /// (which nothing writes) stay "none".
     fn reset(&mut self, n: usize) {
-        fn fill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
-            v.clear();
-            v.resize(n, x);
+        if self.points.len() != n {
+            *self = FixedScratch {
+                points: vec![NONE; n],
+                max: vec![Fx::default(); n],
+                dec: vec![(None, Decimal::ZERO); n],
+                rank: vec![NO; n],
+                gate: vec![NO; n],
+                value: vec![false; n],
+                failed: Vec::new(),
+            };
         }
-        fill(&mut self.points, n, NONE);
-        fill(&mut self.max, n, Fx::default());
-        fill(&mut self.dec, n, (None, Decimal::ZERO));
-        fill(&mut self.rank, n, NO);
-        fill(&mut self.gate, n, NO);
-        fill(&mut self.value, n, false);
         self.failed.clear();
     }
 
@@ -89,9 +92,15 @@ pub(crate) fn summary(
     let nodes = rb.nodes();
     let flat = rb.flat();
     s.reset(nodes.len());
-    for (crit, &i) in plan.crit.iter().zip(rb.evidence_nodes()) {
+    for (&crit, &i) in plan.crit.iter().zip(rb.evidence_nodes()) {
         let answer = sheet.answers.get(i as usize).copied().unwrap_or_default();
         let i = i as usize;
+        // Every slot of the criterion is written (see `FixedScratch::reset`).
+        s.points[i] = NONE;
+        s.max[i] = Fx::default();
+        s.rank[i] = NO;
+        s.gate[i] = NO;
+        s.value[i] = false;
         match crit {
             FixedCrit::Gate { outcome, missing } => {
                 s.gate[i] = match (answer, missing) {
@@ -101,17 +110,18 @@ pub(crate) fn summary(
                     (_, MissingAction::Error) => return None,
                 };
                 if s.gate[i] == FAILED {
-                    s.failed.push((i as u32, *outcome));
+                    s.failed.push((i as u32, outcome));
                 }
             }
             FixedCrit::Level {
-                points,
+                table,
                 top,
                 missing,
             } => {
-                s.max[i] = points[usize::from(*top)];
+                let points = plan.levels.get(table as usize)?;
+                s.max[i] = points[usize::from(top)];
                 let rank = match (answer, missing) {
-                    (Answer::Rank(Some(r)), _) if r <= *top => Some(r),
+                    (Answer::Rank(Some(r)), _) if r <= top => Some(r),
                     (Answer::Rank(Some(_)), _) => return None,
                     (Answer::Rank(None), _) => None,
                     (_, MissingAction::Zero) => Some(0),
@@ -123,15 +133,9 @@ pub(crate) fn summary(
                     s.rank[i] = r;
                 }
             }
-            FixedCrit::Indicator {
-                max,
-                monitor,
-                missing,
-            } => {
-                let Rule::Indicator(rule) = &nodes[i].rule else {
-                    return None;
-                };
-                match indicator::score(rule, sheet.series(i as u32)) {
+            FixedCrit::Indicator { index, missing } => {
+                let ind = plan.indicators.get(index as usize)?;
+                match indicator::score(&ind.rule, sheet.series(i as u32)) {
                     Ok(c) => {
                         s.value[i] = c.value.is_some();
                         s.max[i] = plan.fx(c.max)?;
@@ -140,7 +144,7 @@ pub(crate) fn summary(
                         }
                     }
                     Err(_) => {
-                        s.max[i] = *max;
+                        s.max[i] = ind.max;
                         match missing {
                             MissingAction::Zero => s.points[i] = Fx::default(),
                             MissingAction::NotApplicable => {}
@@ -148,7 +152,7 @@ pub(crate) fn summary(
                         }
                     }
                 }
-                if *monitor {
+                if ind.monitor {
                     s.points[i] = NONE;
                 }
             }
@@ -168,10 +172,7 @@ pub(crate) fn summary(
                     m.scale = m.scale.max(cm.scale);
                 }
             }
-            if any {
-                s.points[g] = p;
-                s.max[g] = m;
-            }
+            (s.points[g], s.max[g]) = if any { (p, m) } else { (NONE, Fx::default()) };
         } else {
             let kid = |c: usize| s.decimal(plan, c);
             let (p, m) = group_with(flat, step, kid, kid);
