@@ -104,6 +104,53 @@ impl Loc<'_> {
     }
 }
 
+/// A piece of a table's columns, row `k` of each being one row (see
+/// [`SheetBuilder::quick_rows`]); a column the table does not have is all `None`.
+pub(crate) struct QuickRows<'s> {
+    /// `criterion_id`.
+    pub criterion: &'s [Option<&'s str>],
+    /// `level`.
+    pub level: &'s [Option<&'s str>],
+    /// `period`.
+    pub period: &'s [Option<&'s str>],
+    /// `value`.
+    pub value: &'s [Option<f64>],
+    /// `numerator`.
+    pub numerator: &'s [Option<f64>],
+    /// `denominator`.
+    pub denominator: &'s [Option<f64>],
+}
+
+/// The answer of a one-letter article level (A–E, either case), by byte: a table instead of
+/// a branch per letter (levels in a table are in no order a predictor could learn).
+const ARTICLE_LETTERS: [Option<Answer>; 256] = {
+    let mut t = [None; 256];
+    let ranks = [
+        (b'A', Some(3)),
+        (b'B', Some(2)),
+        (b'C', Some(1)),
+        (b'D', Some(0)),
+        (b'E', None),
+    ];
+    let mut k = 0;
+    while k < ranks.len() {
+        let (letter, rank) = ranks[k];
+        t[letter as usize] = Some(Answer::Rank(rank));
+        t[letter.to_ascii_lowercase() as usize] = Some(Answer::Rank(rank));
+        k += 1;
+    }
+    t
+};
+
+/// An article level's answer: [`ArticleLevel::parse`], one letter by table.
+#[inline]
+fn article_answer(text: &str) -> Option<Answer> {
+    match text.as_bytes() {
+        [c] => ARTICLE_LETTERS[usize::from(*c)],
+        _ => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
+    }
+}
+
 /// Builds a [`Sheet`], checking each answer against the rulebook.
 pub struct SheetBuilder<'r> {
     rb: &'r Rulebook,
@@ -479,89 +526,99 @@ impl<'r> SheetBuilder<'r> {
         self.pending.push((i, p, q, at.row()));
     }
 
-    /// A table row read the quick way, when it is the usual kind: its criterion is the one
-    /// after the last one (or the same), given without spaces around it; a level that parses
-    /// for the criterion's kind and was not given before, or an indicator's value or counts.
-    /// Returns whether the row was taken; a row that was not is left untouched, for the
-    /// general path (which finds the same answer, or names the problem).
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    pub(crate) fn quick_row(
-        &mut self,
-        id: &str,
-        level: Option<&str>,
-        period: Option<&str>,
-        value: Option<f64>,
-        numerator: Option<f64>,
-        denominator: Option<f64>,
-        row: usize,
-    ) -> bool {
-        let bytes = id.as_bytes();
-        match (bytes.first(), bytes.last()) {
-            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => {}
-            _ => return false,
+    /// Rows of a table read the quick way, from the first on, as long as they are the usual
+    /// kind: the criterion is the one after the last one (or the same), given without spaces
+    /// around it; with a level that parses for the criterion's kind and was not given before,
+    /// or an indicator's value or counts. Returns how many rows were taken; the first row not
+    /// taken is left untouched for the general path (which finds the same answer, or names
+    /// the problem). `first_row` is the table row of the first.
+    pub(crate) fn quick_rows(&mut self, cols: &QuickRows<'_>, first_row: usize) -> usize {
+        let rb: &'r Rulebook = self.rb;
+        let (ev, flat) = (rb.evidence_nodes(), rb.flat());
+        if self.rows.len() < self.sheet.answers.len() {
+            self.rows.resize(self.sheet.answers.len(), None);
         }
-        if id.len() > MAX_ID_LEN || self.entries >= MAX_ENTRIES {
-            return false;
-        }
-        let (ev, flat) = (self.rb.evidence_nodes(), self.rb.flat());
-        let p = if flat.id_is(self.guess, id) {
-            self.guess
-        } else if flat.id_is(self.guess + 1, id) {
-            self.guess + 1
-        } else {
-            return false;
-        };
-        let Some(&i) = ev.get(p) else {
-            return false;
-        };
-        let kind = flat.kind[i as usize];
-        let at = Loc::Row(row);
-        match level {
-            Some(text) => {
-                if value.is_some() || numerator.is_some() || denominator.is_some() {
-                    return false;
-                }
-                let answer = match kind {
-                    NodeKind::Article => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
-                    NodeKind::Element => ElementResult::parse(text).map(|r| Answer::Rank(r.rank())),
-                    NodeKind::Gate => parse_gate_answer(text).map(Answer::Gate),
-                    _ => None,
-                };
-                match answer {
-                    Some(a) if self.sheet.answers[i as usize] == Answer::None => {
-                        self.entries += 1;
-                        self.guess = p;
-                        self.set(i, id, a, at);
-                        true
+        let mut guess = self.guess;
+        let mut k = 0;
+        while k < cols.criterion.len() {
+            let Some(id) = cols.criterion[k] else {
+                break;
+            };
+            let bytes = id.as_bytes();
+            match (bytes.first(), bytes.last()) {
+                (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => {}
+                _ => break,
+            }
+            if id.len() > MAX_ID_LEN || self.entries >= MAX_ENTRIES {
+                break;
+            }
+            let p = if flat.id_is(guess, id) {
+                guess
+            } else if flat.id_is(guess + 1, id) {
+                guess + 1
+            } else {
+                break;
+            };
+            let Some(&i) = ev.get(p) else {
+                break;
+            };
+            let kind = flat.kind[i as usize];
+            let (value, numerator, denominator) = (
+                cols.value.get(k).copied().flatten(),
+                cols.numerator.get(k).copied().flatten(),
+                cols.denominator.get(k).copied().flatten(),
+            );
+            match cols.level.get(k).copied().flatten() {
+                Some(text) => {
+                    if value.is_some() || numerator.is_some() || denominator.is_some() {
+                        break;
                     }
-                    _ => false,
+                    let answer = match kind {
+                        NodeKind::Article => article_answer(text),
+                        NodeKind::Element => {
+                            ElementResult::parse(text).map(|r| Answer::Rank(r.rank()))
+                        }
+                        NodeKind::Gate => parse_gate_answer(text).map(Answer::Gate),
+                        _ => None,
+                    };
+                    let Some(a) = answer else {
+                        break;
+                    };
+                    let slot = &mut self.sheet.answers[i as usize];
+                    if *slot != Answer::None {
+                        break;
+                    }
+                    *slot = a;
+                    self.rows[i as usize] = Some(first_row + k);
                 }
-            }
-            None if kind == NodeKind::Indicator => {
-                let conv = decimal_from_f64;
-                let obs = match (value, numerator, denominator) {
-                    (Some(v), None, None) => match conv(v) {
-                        Some(d) => Observation::Value(d),
-                        None => return false,
-                    },
-                    (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
-                        (Some(n), Some(d)) => Observation::Ratio {
-                            numerator: n,
-                            denominator: d,
+                None if kind == NodeKind::Indicator => {
+                    let conv = decimal_from_f64;
+                    let obs = match (value, numerator, denominator) {
+                        (Some(v), None, None) => match conv(v) {
+                            Some(d) => Observation::Value(d),
+                            None => break,
                         },
-                        _ => return false,
-                    },
-                    _ => return false,
-                };
-                self.entries += 1;
-                self.guess = p;
-                let period = period.map(super::table::trim).unwrap_or("");
-                self.observe(i, id, period, obs, at);
-                true
+                        (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
+                            (Some(n), Some(d)) => Observation::Ratio {
+                                numerator: n,
+                                denominator: d,
+                            },
+                            _ => break,
+                        },
+                        _ => break,
+                    };
+                    let period = cols.period.get(k).copied().flatten();
+                    let period = period.map(super::table::trim).unwrap_or("");
+                    self.observe(i, id, period, obs, Loc::Row(first_row + k));
+                }
+                None => break,
             }
-            None => false,
+            self.entries += 1;
+            guess = p;
+            k += 1;
         }
+        self.guess = guess;
+        k
     }
 
     /// An indicator observation from table columns (floats as typed); checks NaN and that a

@@ -255,14 +255,22 @@ impl<'a> LongTable<'a> {
                     None => out.resize(z - a, None),
                 }
             }
-            for (k, r) in (a..z).enumerate() {
-                if let Some(id) = texts[0][k] {
-                    let at = r + self.row_offset;
-                    let [v, n, d] = [numbers[0][k], numbers[1][k], numbers[2][k]];
-                    if b.quick_row(id, texts[1][k], texts[2][k], v, n, d, at) {
-                        continue;
-                    }
+            let mut k = 0;
+            while k < z - a {
+                let quick = super::sheet::QuickRows {
+                    criterion: &texts[0][k..],
+                    level: &texts[1][k..],
+                    period: &texts[2][k..],
+                    value: &numbers[0][k..],
+                    numerator: &numbers[1][k..],
+                    denominator: &numbers[2][k..],
+                };
+                k += b.quick_rows(&quick, a + k + self.row_offset);
+                if k == z - a {
+                    break;
                 }
+                // A row the quick way does not take: the general path.
+                let r = a + k;
                 let cells = Cells {
                     criterion: texts[0][k],
                     level: texts[1][k],
@@ -272,6 +280,7 @@ impl<'a> LongTable<'a> {
                     denominator: numbers[2][k],
                 };
                 self.add(b, r, cells);
+                k += 1;
             }
             a = z;
         }
