@@ -527,8 +527,8 @@ impl<'r> SheetBuilder<'r> {
     }
 
     /// Rows of a table read the quick way, from the first on, as long as they are the usual
-    /// kind: the criterion is the one after the last one (or the same), given without spaces
-    /// around it; with a level that parses for the criterion's kind and was not given before,
+    /// kind: a criterion of the rulebook given without spaces around it (looked up in the
+    /// index only when it is not the last one or the next); with a level that parses for the criterion's kind and was not given before,
     /// or an indicator's value or counts. Returns how many rows were taken; the first row not
     /// taken is left untouched for the general path (which finds the same answer, or names
     /// the problem). `first_row` is the table row of the first.
@@ -552,12 +552,18 @@ impl<'r> SheetBuilder<'r> {
             if id.len() > MAX_ID_LEN || self.entries >= MAX_ENTRIES {
                 break;
             }
+            // Rows usually follow the rulebook's order: the last criterion or the next one,
+            // else the index (a group's id, or one not in the rulebook, is left to the
+            // general path, which names it).
             let p = if flat.id_is(guess, id) {
                 guess
             } else if flat.id_is(guess + 1, id) {
                 guess + 1
             } else {
-                break;
+                match rb.node_index(id).map(|i| ev.binary_search(&i)) {
+                    Some(Ok(p)) => p,
+                    _ => break,
+                }
             };
             let Some(&i) = ev.get(p) else {
                 break;
