@@ -448,7 +448,6 @@ fn grouping_merges_runs_across_pieces() {
 /// columns (null cells included) and for plain vectors.
 #[test]
 fn reading_a_run_of_rows_equals_reading_row_by_row() {
-    use sanjia::evidence::arrow::columns;
     use sanjia::evidence::table::LongTable;
     use sanjia::evidence::SheetBuilder;
     let rb = Rulebook::builtin("cn-tertiary-2022").unwrap();
@@ -495,15 +494,7 @@ fn reading_a_run_of_rows_equals_reading_row_by_row() {
         .collect();
     batch = RecordBatch::try_from_iter(names.into_iter().zip(cols)).unwrap();
 
-    let sheet = |add: &dyn Fn(&LongTable<'_>, &mut SheetBuilder<'_>)| {
-        let cols = columns(std::slice::from_ref(&batch)).unwrap();
-        let table = cols[0].table();
-        let mut b = SheetBuilder::new(&rb, "H");
-        add(&table, &mut b);
-        b.finish()
-            .map(|s| format!("{s:?}"))
-            .map_err(|e| e.to_string())
-    };
+    let sheet = |add: &Adder| read_sheet(&rb, &batch, add);
     let by_row = sheet(&|t, b| (0..t.len()).for_each(|r| t.add_row(b, r)));
     let by_run = sheet(&|t, b| t.add_rows(b, 0..t.len()));
     let by_runs = sheet(&|t, b| {
@@ -520,24 +511,8 @@ fn reading_a_run_of_rows_equals_reading_row_by_row() {
     assert_eq!(by_runs, by_row);
 
     // Plain vectors read through the trait's row-by-row default.
-    let strings = |k: usize| -> Vec<Option<String>> {
-        let a = batch
-            .column(k)
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .unwrap();
-        (0..n)
-            .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
-            .collect()
-    };
-    let numbers = |k: usize| -> Vec<Option<f64>> {
-        let a = batch
-            .column(k)
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .unwrap();
-        (0..n).map(|r| a.is_valid(r).then(|| a.value(r))).collect()
-    };
+    let strings = |k: usize| strings(&batch, k);
+    let numbers = |k: usize| floats(&batch, k);
     let (h, c, p, l) = (strings(0), strings(1), strings(2), strings(6));
     let (v, nu, de) = (numbers(3), numbers(4), numbers(5));
     let plain = LongTable {
@@ -563,9 +538,6 @@ fn reading_a_run_of_rows_equals_reading_row_by_row() {
 /// sheet or the errors are the same as reading row by row.
 #[test]
 fn quick_reading_equals_row_by_row_on_damaged_tables() {
-    use sanjia::evidence::arrow::columns;
-    use sanjia::evidence::table::LongTable;
-    use sanjia::evidence::SheetBuilder;
     let rb = Rulebook::builtin("demo").unwrap();
     let mut errors = 0;
     for seed in 1..40u64 {
@@ -573,24 +545,7 @@ fn quick_reading_equals_row_by_row_on_damaged_tables() {
         evs[0].hospital = "H".into();
         let batch = table(&evs);
         let n = batch.num_rows();
-        let text = |k: usize| -> Vec<Option<String>> {
-            let a = batch
-                .column(k)
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .unwrap();
-            (0..n)
-                .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
-                .collect()
-        };
-        let num = |k: usize| -> Vec<Option<f64>> {
-            let a = batch
-                .column(k)
-                .as_any()
-                .downcast_ref::<Float64Array>()
-                .unwrap();
-            (0..n).map(|r| a.is_valid(r).then(|| a.value(r))).collect()
-        };
+        let (text, num) = (|k| strings(&batch, k), |k| floats(&batch, k));
         let (h, mut c, p, mut v, nu, de, mut l) =
             (text(0), text(1), text(2), num(3), num(4), num(5), text(6));
         let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -641,19 +596,51 @@ fn quick_reading_equals_row_by_row_on_damaged_tables() {
             ("level", pick(&l)),
         ])
         .unwrap();
-        let sheet = |add: &dyn Fn(&LongTable<'_>, &mut SheetBuilder<'_>)| {
-            let cols = columns(std::slice::from_ref(&damaged)).unwrap();
-            let table = cols[0].table();
-            let mut b = SheetBuilder::new(&rb, "H");
-            add(&table, &mut b);
-            b.finish()
-                .map(|s| format!("{s:?}"))
-                .map_err(|e| e.to_string())
-        };
-        let by_row = sheet(&|t, b| (0..t.len()).for_each(|r| t.add_row(b, r)));
-        let by_run = sheet(&|t, b| t.add_rows(b, 0..t.len()));
+        let by_row = read_sheet(&rb, &damaged, &|t, b| {
+            (0..t.len()).for_each(|r| t.add_row(b, r))
+        });
+        let by_run = read_sheet(&rb, &damaged, &|t, b| t.add_rows(b, 0..t.len()));
         assert_eq!(by_run, by_row, "seed {seed}");
         errors += usize::from(by_row.is_err());
     }
     assert!(errors > 0, "the damage makes errors");
+}
+
+/// A string column of a batch as plain values.
+fn strings(batch: &RecordBatch, k: usize) -> Vec<Option<String>> {
+    let a = batch
+        .column(k)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
+    (0..a.len())
+        .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
+        .collect()
+}
+
+/// A float column of a batch as plain values.
+fn floats(batch: &RecordBatch, k: usize) -> Vec<Option<f64>> {
+    let a = batch
+        .column(k)
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
+    (0..a.len())
+        .map(|r| a.is_valid(r).then(|| a.value(r)))
+        .collect()
+}
+
+/// A way of reading a table's rows into a sheet.
+type Adder =
+    dyn Fn(&sanjia::evidence::table::LongTable<'_>, &mut sanjia::evidence::SheetBuilder<'_>);
+
+/// Hospital "H"'s sheet read from one batch by `add` (its `Debug` text), or its errors.
+fn read_sheet(rb: &Rulebook, batch: &RecordBatch, add: &Adder) -> Result<String, String> {
+    let cols = sanjia::evidence::arrow::columns(std::slice::from_ref(batch)).unwrap();
+    let table = cols[0].table();
+    let mut b = sanjia::evidence::SheetBuilder::new(rb, "H");
+    add(&table, &mut b);
+    b.finish()
+        .map(|s| format!("{s:?}"))
+        .map_err(|e| e.to_string())
 }

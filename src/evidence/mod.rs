@@ -45,16 +45,28 @@ pub enum ArticleLevel {
 impl ArticleLevel {
     /// Read a level: `A`–`E` (any case) or 优秀 / 良好 / 合格 / 不合格 / 不适用.
     pub fn parse(text: &str) -> Option<ArticleLevel> {
-        // One letter (nearly every cell of a table) without the Unicode trim.
+        // One letter (nearly every cell of a table) by table, without the Unicode trim or a
+        // branch per letter (levels in a table are in no order a predictor could learn).
+        const LETTERS: [Option<ArticleLevel>; 256] = {
+            let mut t = [None; 256];
+            let levels = [
+                ArticleLevel::A,
+                ArticleLevel::B,
+                ArticleLevel::C,
+                ArticleLevel::D,
+                ArticleLevel::E,
+            ];
+            let mut k = 0;
+            while k < levels.len() {
+                let upper = b'A' + k as u8;
+                t[upper as usize] = Some(levels[k]);
+                t[upper.to_ascii_lowercase() as usize] = Some(levels[k]);
+                k += 1;
+            }
+            t
+        };
         if let [c] = text.as_bytes() {
-            return Some(match c.to_ascii_uppercase() {
-                b'A' => ArticleLevel::A,
-                b'B' => ArticleLevel::B,
-                b'C' => ArticleLevel::C,
-                b'D' => ArticleLevel::D,
-                b'E' => ArticleLevel::E,
-                _ => return None,
-            });
+            return LETTERS[usize::from(*c)];
         }
         Some(match text.trim() {
             "A" | "a" | "优秀" => ArticleLevel::A,

@@ -121,33 +121,43 @@ pub(crate) struct QuickRows<'s> {
     pub denominator: &'s [Option<f64>],
 }
 
-/// The answer of a one-letter article level (A–E, either case), by byte: a table instead of
-/// a branch per letter (levels in a table are in no order a predictor could learn).
-const ARTICLE_LETTERS: [Option<Answer>; 256] = {
-    let mut t = [None; 256];
-    let ranks = [
-        (b'A', Some(3)),
-        (b'B', Some(2)),
-        (b'C', Some(1)),
-        (b'D', Some(0)),
-        (b'E', None),
-    ];
-    let mut k = 0;
-    while k < ranks.len() {
-        let (letter, rank) = ranks[k];
-        t[letter as usize] = Some(Answer::Rank(rank));
-        t[letter.to_ascii_lowercase() as usize] = Some(Answer::Rank(rank));
-        k += 1;
-    }
-    t
-};
-
-/// An article level's answer: [`ArticleLevel::parse`], one letter by table.
+/// The answer a level written as text gives a criterion of this kind (`None`: it does not
+/// parse for that kind, or the kind takes no level).
 #[inline]
-fn article_answer(text: &str) -> Option<Answer> {
-    match text.as_bytes() {
-        [c] => ARTICLE_LETTERS[usize::from(*c)],
-        _ => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
+fn level_answer(kind: NodeKind, text: &str) -> Option<Answer> {
+    match kind {
+        NodeKind::Article => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
+        NodeKind::Element => ElementResult::parse(text).map(|r| Answer::Rank(r.rank())),
+        NodeKind::Gate => parse_gate_answer(text).map(Answer::Gate),
+        _ => None,
+    }
+}
+
+/// An indicator observation from table cells (floats as typed): a value, or a numerator and
+/// denominator, each finite; otherwise what is wrong, in words.
+#[inline]
+fn observation_from(
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<Observation, String> {
+    let conv = decimal_from_f64;
+    match (value, numerator, denominator) {
+        (Some(v), None, None) => conv(v)
+            .map(Observation::Value)
+            .ok_or_else(|| format!("value {v} is not a finite number")),
+        (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
+            (Some(numerator), Some(denominator)) => Ok(Observation::Ratio {
+                numerator,
+                denominator,
+            }),
+            _ => Err(format!(
+                "numerator {n} / denominator {d} are not finite numbers"
+            )),
+        },
+        (None, None, None) => Err("no value, numerator or denominator".into()),
+        (Some(_), _, _) => Err("give a value or a numerator and denominator, not both".into()),
+        _ => Err("a numerator needs a denominator and vice versa".into()),
     }
 }
 
@@ -373,33 +383,16 @@ impl<'r> SheetBuilder<'r> {
         let Some((i, kind)) = self.node(id, at) else {
             return;
         };
-        match kind {
-            NodeKind::Gate => match parse_gate_answer(text) {
-                Some(p) => self.set(i, id, Answer::Gate(p), at),
-                None => self.err(
-                    at,
-                    id,
-                    format!("{text:?} is not a gate answer: use pass or fail"),
-                ),
-            },
-            NodeKind::Article => match ArticleLevel::parse(text) {
-                Some(l) => self.set(i, id, Answer::Rank(l.rank()), at),
-                None => self.err(
-                    at,
-                    id,
-                    format!("{text:?} is not an article level: use A, B, C, D or E"),
-                ),
-            },
-            NodeKind::Element => match ElementResult::parse(text) {
-                Some(r) => self.set(i, id, Answer::Rank(r.rank()), at),
-                None => self.err(
-                    at,
-                    id,
-                    format!("{text:?} is not an element result: use met, partial, not_met or na"),
-                ),
-            },
-            _ => self.wrong_kind(at, id, kind, &format!("the level {text:?}")),
+        if let Some(answer) = level_answer(kind, text) {
+            return self.set(i, id, answer, at);
         }
+        let msg = match kind {
+            NodeKind::Gate => "is not a gate answer: use pass or fail",
+            NodeKind::Article => "is not an article level: use A, B, C, D or E",
+            NodeKind::Element => "is not an element result: use met, partial, not_met or na",
+            _ => return self.wrong_kind(at, id, kind, &format!("the level {text:?}")),
+        };
+        self.err(at, id, format!("{text:?} {msg}"));
     }
 
     /// An indicator observation.
@@ -579,15 +572,7 @@ impl<'r> SheetBuilder<'r> {
                     if value.is_some() || numerator.is_some() || denominator.is_some() {
                         break;
                     }
-                    let answer = match kind {
-                        NodeKind::Article => article_answer(text),
-                        NodeKind::Element => {
-                            ElementResult::parse(text).map(|r| Answer::Rank(r.rank()))
-                        }
-                        NodeKind::Gate => parse_gate_answer(text).map(Answer::Gate),
-                        _ => None,
-                    };
-                    let Some(a) = answer else {
+                    let Some(a) = level_answer(kind, text) else {
                         break;
                     };
                     let slot = &mut self.sheet.answers[i as usize];
@@ -598,20 +583,8 @@ impl<'r> SheetBuilder<'r> {
                     self.rows[i as usize] = Some(first_row + k);
                 }
                 None if kind == NodeKind::Indicator => {
-                    let conv = decimal_from_f64;
-                    let obs = match (value, numerator, denominator) {
-                        (Some(v), None, None) => match conv(v) {
-                            Some(d) => Observation::Value(d),
-                            None => break,
-                        },
-                        (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
-                            (Some(n), Some(d)) => Observation::Ratio {
-                                numerator: n,
-                                denominator: d,
-                            },
-                            _ => break,
-                        },
-                        _ => break,
+                    let Ok(obs) = observation_from(value, numerator, denominator) else {
+                        break;
                     };
                     let period = cols.period.get(k).copied().flatten();
                     let period = period.map(super::table::trim).unwrap_or("");
@@ -638,36 +611,10 @@ impl<'r> SheetBuilder<'r> {
         denominator: Option<f64>,
         at: Loc,
     ) {
-        let conv = |x: f64| decimal_from_f64(x);
-        let obs = match (value, numerator, denominator) {
-            (Some(v), None, None) => match conv(v) {
-                Some(d) => Observation::Value(d),
-                None => return self.err(at, id, format!("value {v} is not a finite number")),
-            },
-            (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
-                (Some(n), Some(d)) => Observation::Ratio {
-                    numerator: n,
-                    denominator: d,
-                },
-                _ => {
-                    return self.err(
-                        at,
-                        id,
-                        format!("numerator {n} / denominator {d} are not finite numbers"),
-                    )
-                }
-            },
-            (None, None, None) => return self.err(at, id, "no value, numerator or denominator"),
-            (Some(_), _, _) => {
-                return self.err(
-                    at,
-                    id,
-                    "give a value or a numerator and denominator, not both",
-                )
-            }
-            _ => return self.err(at, id, "a numerator needs a denominator and vice versa"),
-        };
-        self.observation(id, period, obs, at)
+        match observation_from(value, numerator, denominator) {
+            Ok(obs) => self.observation(id, period, obs, at),
+            Err(msg) => self.err(at, id, msg),
+        }
     }
 
     /// Finish: sort observations by period, reject duplicates, and return the sheet or every

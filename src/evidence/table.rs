@@ -367,18 +367,17 @@ pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
             let mut orphans = Vec::new();
             // The ids read a few hundred at a time (one call, then a tight loop).
             let mut ids: Vec<Option<&'a str>> = Vec::with_capacity(512);
-            for (k, r) in (a..z).enumerate() {
-                if k % 512 == 0 {
-                    ids.clear();
-                    hospital.texts(r..z.min(r + 512), &mut ids);
-                }
-                let r = r as u32;
-                match ids[k % 512].map(trim).filter(|h| !h.is_empty()) {
-                    None => orphans.push((t, r)),
-                    Some(h) => match runs.last_mut() {
-                        Some((prev, run)) if run.2 == r && same(prev, h) => run.2 = r + 1,
-                        _ => runs.push((h, (t, r, r + 1))),
-                    },
+            for start in (a..z).step_by(512) {
+                ids.clear();
+                hospital.texts(start..z.min(start + 512), &mut ids);
+                for (r, id) in (start as u32..).zip(&ids) {
+                    match id.map(trim).filter(|h| !h.is_empty()) {
+                        None => orphans.push((t, r)),
+                        Some(h) => match runs.last_mut() {
+                            Some((prev, run)) if run.2 == r && same(prev, h) => run.2 = r + 1,
+                            _ => runs.push((h, (t, r, r + 1))),
+                        },
+                    }
                 }
             }
             (runs, orphans)

@@ -8,7 +8,7 @@
 //! decimals, from their children's exact values. A rulebook whose points do not fit has no
 //! plan, and is scored with decimals throughout.
 
-use super::compile::{IndicatorRule, Node, Rounding, Rule};
+use super::compile::{Node, Rounding, Rule};
 use super::flat::Step;
 use super::model::{Aggregate, MissingAction, NodeKind};
 use rust_decimal::Decimal;
@@ -61,24 +61,13 @@ pub(crate) enum FixedCrit {
         /// Missing-evidence policy.
         missing: MissingAction,
     },
-    /// An indicator: scored by its rule in [`Fixed::indicators`].
+    /// An indicator: scored by its rule (the node's).
     Indicator {
-        /// Its entry in [`Fixed::indicators`].
+        /// Its maximum points in [`Fixed::indicator_max`].
         index: u32,
         /// Missing-evidence policy.
         missing: MissingAction,
     },
-}
-
-/// An indicator of a plan: its rule, maximum and whether it only monitors.
-#[derive(Debug, Clone)]
-pub(crate) struct FixedIndicator {
-    /// The rule.
-    pub rule: IndicatorRule,
-    /// Maximum points.
-    pub max: Fx,
-    /// Monitor-only (never carries points).
-    pub monitor: bool,
 }
 
 /// The fixed-point plan of a rulebook.
@@ -90,8 +79,8 @@ pub(crate) struct Fixed {
     pub crit: Vec<FixedCrit>,
     /// The distinct point tables of articles and elements (per rank; elements use three).
     pub levels: Vec<[Fx; 4]>,
-    /// The indicators.
-    pub indicators: Vec<FixedIndicator>,
+    /// The indicators' maximum points, at the plan's scale.
+    pub indicator_max: Vec<Fx>,
     /// Per aggregation step ([`super::flat::Flat::steps`]): whether it is a plain sum of
     /// integer children (no rescaling, and rounding, if any, leaves its points unchanged).
     pub int_step: Vec<bool>,
@@ -141,7 +130,7 @@ impl Fixed {
         let at = |d: Decimal| fx(d, scale).unwrap_or_default();
         let mut crit = Vec::with_capacity(evidence.len());
         let mut levels: Vec<[Fx; 4]> = Vec::new();
-        let mut indicators = Vec::new();
+        let mut indicator_max = Vec::new();
         let mut known: std::collections::HashMap<[Fx; 4], u32> = Default::default();
         let mut table = |pts: [Fx; 4]| -> u32 {
             *known.entry(pts).or_insert_with(|| {
@@ -168,13 +157,9 @@ impl Fixed {
                     missing,
                 },
                 Rule::Indicator(r) => {
-                    indicators.push(FixedIndicator {
-                        rule: (**r).clone(),
-                        max: at(r.max_points),
-                        monitor: r.method == super::model::Method::Monitor,
-                    });
+                    indicator_max.push(at(r.max_points));
                     FixedCrit::Indicator {
-                        index: (indicators.len() - 1) as u32,
+                        index: (indicator_max.len() - 1) as u32,
                         missing,
                     }
                 }
@@ -197,7 +182,7 @@ impl Fixed {
             scale,
             crit,
             levels,
-            indicators,
+            indicator_max,
             int_step,
             int_node,
         })

@@ -5,14 +5,15 @@
 //! this on every built-in rulebook and on random hospitals).
 
 use super::aggregate::group_with;
-use super::grade::{decide_with, Verdict};
+use super::grade::decide_lean;
 use super::indicator;
-use super::summary::{scored_parts, Summary};
+use super::summary::Summary;
 use crate::condition::Facts;
 use crate::evidence::{Answer, Sheet};
 use crate::ratio::Quantity;
+use crate::rulebook::compile::Rule;
 use crate::rulebook::fixed::{Fixed, FixedCrit, Fx};
-use crate::rulebook::model::MissingAction;
+use crate::rulebook::model::{Method, MissingAction};
 use crate::Rulebook;
 use rust_decimal::Decimal;
 
@@ -134,8 +135,10 @@ pub(crate) fn summary(
                 }
             }
             FixedCrit::Indicator { index, missing } => {
-                let ind = plan.indicators.get(index as usize)?;
-                match indicator::score(&ind.rule, sheet.series(i as u32)) {
+                let Rule::Indicator(rule) = &nodes[i].rule else {
+                    return None;
+                };
+                match indicator::score(rule, sheet.series(i as u32)) {
                     Ok(c) => {
                         s.value[i] = c.value.is_some();
                         s.max[i] = plan.fx(c.max)?;
@@ -144,7 +147,7 @@ pub(crate) fn summary(
                         }
                     }
                     Err(_) => {
-                        s.max[i] = ind.max;
+                        s.max[i] = *plan.indicator_max.get(index as usize)?;
                         match missing {
                             MissingAction::Zero => s.points[i] = Fx::default(),
                             MissingAction::NotApplicable => {}
@@ -152,7 +155,8 @@ pub(crate) fn summary(
                         }
                     }
                 }
-                if ind.monitor {
+                // Monitor-only indicators carry no points, even counted as zero.
+                if rule.method == Method::Monitor {
                     s.points[i] = NONE;
                 }
             }
@@ -184,22 +188,9 @@ pub(crate) fn summary(
         }
     }
     let facts = FixedFacts { rb, plan, s, sheet };
-    let (grade, earned, withheld_by, lowered_by): Verdict = decide_with(rb, &facts, &s.failed);
-    let (total, max_total) = s.decimal(plan, 0);
-    Some(Summary {
-        hospital: sheet.hospital.clone(),
-        total,
-        max_total,
-        parts: scored_parts(rb)
-            .map(|p| s.decimal(plan, p as usize).0)
-            .collect(),
-        grade,
-        earned,
-        withheld_by,
-        lowered_by,
-        failed_gates: s.failed.iter().map(|g| g.0).collect(),
-        evidence_hash: crate::audit::evidence_hash(rb, sheet),
-    })
+    let verdict = decide_lean(rb, &facts, &s.failed);
+    let figures = |node: u32| s.decimal(plan, node as usize);
+    Some(Summary::new(rb, sheet, figures, verdict, &s.failed))
 }
 
 /// What grade conditions read, from the integer figures.

@@ -149,14 +149,9 @@ fn verdict(rb: &Rulebook, earned: Option<usize>, failed_gates: &[(u32, u32)]) ->
 }
 
 /// The decision without traces: the first grade whose conditions all hold (checked with
-/// [`condition::holds`], short-circuiting), then the gate outcomes. Equal to [`decide`]'s
-/// grade fields.
-pub(crate) fn decide_lean(facts: &CardFacts<'_>) -> Verdict {
-    decide_with(facts.rb, facts, facts.failed_gates)
-}
-
-/// [`decide_lean`] on any facts, with the failed gates they hold.
-pub(crate) fn decide_with(
+/// [`condition::holds`], short-circuiting), then the gate outcomes of the failed gates
+/// (node, outcome) the facts hold. Equal to [`decide`]'s grade fields.
+pub(crate) fn decide_lean(
     rb: &Rulebook,
     facts: &dyn Facts,
     failed_gates: &[(u32, u32)],

@@ -2,7 +2,7 @@
 //! (total, parts, grade, gate effects), without traces, deductions or impacts, into buffers
 //! reused from one hospital to the next.
 
-use super::grade::{decide_lean, failed_gates, CardFacts};
+use super::grade::{decide_lean, failed_gates, CardFacts, Verdict};
 use super::{aggregate, score_criteria, CriterionScore, Missing, Scorecard};
 use crate::evidence::{EvidenceError, Sheet};
 use crate::Rulebook;
@@ -123,18 +123,35 @@ pub fn score_summary(
             criteria: &s.criteria,
             failed_gates: &s.failed,
         };
-        let (grade, earned, withheld_by, lowered_by) = decide_lean(&facts);
-        Ok(Summary {
+        let verdict = decide_lean(rb, &facts, &s.failed);
+        let figures = |node: u32| (s.points[node as usize], s.max[node as usize]);
+        Ok(Summary::new(rb, sheet, figures, verdict, &s.failed))
+    })
+}
+
+impl Summary {
+    /// A hospital's summary from its figures: `figures(node)` gives a node's points and
+    /// maximum; the grade verdict; the failed gates (node, outcome).
+    pub(crate) fn new(
+        rb: &Rulebook,
+        sheet: &Sheet,
+        figures: impl Fn(u32) -> (Option<Decimal>, Decimal),
+        verdict: Verdict,
+        failed: &[(u32, u32)],
+    ) -> Summary {
+        let (grade, earned, withheld_by, lowered_by) = verdict;
+        let (total, max_total) = figures(0);
+        Summary {
             hospital: sheet.hospital.clone(),
-            total: s.points[0],
-            max_total: s.max[0],
-            parts: scored_parts(rb).map(|p| s.points[p as usize]).collect(),
+            total,
+            max_total,
+            parts: scored_parts(rb).map(|p| figures(p).0).collect(),
             grade,
             earned,
             withheld_by,
             lowered_by,
-            failed_gates: s.failed.iter().map(|g| g.0).collect(),
+            failed_gates: failed.iter().map(|g| g.0).collect(),
             evidence_hash: crate::audit::evidence_hash(rb, sheet),
-        })
-    })
+        }
+    }
 }
