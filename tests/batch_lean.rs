@@ -40,14 +40,8 @@ fn hospitals(rb: &Rulebook, n: usize, seed: u64) -> Vec<Evidence> {
                     ev.gates.insert(node.id.clone(), r % 17 != 0);
                 }
                 Article => {
-                    let l = [
-                        ArticleLevel::A,
-                        ArticleLevel::B,
-                        ArticleLevel::C,
-                        ArticleLevel::D,
-                        ArticleLevel::E,
-                    ];
-                    ev.articles.insert(node.id.clone(), l[(r % 5) as usize]);
+                    let l = ArticleLevel::ALL[(r % 5) as usize];
+                    ev.articles.insert(node.id.clone(), l);
                 }
                 Element => {
                     let l = [

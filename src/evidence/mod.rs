@@ -43,19 +43,22 @@ pub enum ArticleLevel {
 }
 
 impl ArticleLevel {
+    /// Every level, A to E.
+    pub const ALL: [ArticleLevel; 5] = [
+        ArticleLevel::A,
+        ArticleLevel::B,
+        ArticleLevel::C,
+        ArticleLevel::D,
+        ArticleLevel::E,
+    ];
+
     /// Read a level: `A`–`E` (any case) or 优秀 / 良好 / 合格 / 不合格 / 不适用.
     pub fn parse(text: &str) -> Option<ArticleLevel> {
         // One letter (nearly every cell of a table) by table, without the Unicode trim or a
         // branch per letter (levels in a table are in no order a predictor could learn).
         const LETTERS: [Option<ArticleLevel>; 256] = {
             let mut t = [None; 256];
-            let levels = [
-                ArticleLevel::A,
-                ArticleLevel::B,
-                ArticleLevel::C,
-                ArticleLevel::D,
-                ArticleLevel::E,
-            ];
+            let levels = ArticleLevel::ALL;
             let mut k = 0;
             while k < levels.len() {
                 let upper = b'A' + k as u8;

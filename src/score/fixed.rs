@@ -358,13 +358,7 @@ id = "poor"
     }
 
     fn hospitals() -> Vec<Evidence> {
-        let levels = [
-            ArticleLevel::A,
-            ArticleLevel::B,
-            ArticleLevel::C,
-            ArticleLevel::D,
-            ArticleLevel::E,
-        ];
+        let levels = ArticleLevel::ALL;
         let results = [
             ElementResult::Met,
             ElementResult::Partial,
