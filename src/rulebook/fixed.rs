@@ -63,8 +63,6 @@ pub(crate) enum FixedCrit {
     },
     /// An indicator: scored by its rule (the node's).
     Indicator {
-        /// Its maximum points in [`Fixed::indicator_max`].
-        index: u32,
         /// Missing-evidence policy.
         missing: MissingAction,
     },
@@ -79,8 +77,6 @@ pub(crate) struct Fixed {
     pub crit: Vec<FixedCrit>,
     /// The distinct point tables of articles and elements (per rank; elements use three).
     pub levels: Vec<[Fx; 4]>,
-    /// The indicators' maximum points, at the plan's scale.
-    pub indicator_max: Vec<Fx>,
     /// Per aggregation step ([`super::flat::Flat::steps`]): whether it is a plain sum of
     /// integer children (no rescaling, and rounding, if any, leaves its points unchanged).
     pub int_step: Vec<bool>,
@@ -130,7 +126,6 @@ impl Fixed {
         let at = |d: Decimal| fx(d, scale).unwrap_or_default();
         let mut crit = Vec::with_capacity(evidence.len());
         let mut levels: Vec<[Fx; 4]> = Vec::new();
-        let mut indicator_max = Vec::new();
         let mut known: std::collections::HashMap<[Fx; 4], u32> = Default::default();
         let mut table = |pts: [Fx; 4]| -> u32 {
             *known.entry(pts).or_insert_with(|| {
@@ -156,13 +151,7 @@ impl Fixed {
                     top: 2,
                     missing,
                 },
-                Rule::Indicator(r) => {
-                    indicator_max.push(at(r.max_points));
-                    FixedCrit::Indicator {
-                        index: (indicator_max.len() - 1) as u32,
-                        missing,
-                    }
-                }
+                Rule::Indicator(_) => FixedCrit::Indicator { missing },
                 Rule::Group { .. } => return None,
             });
         }
@@ -182,7 +171,6 @@ impl Fixed {
             scale,
             crit,
             levels,
-            indicator_max,
             int_step,
             int_node,
         })

@@ -134,7 +134,7 @@ pub(crate) fn summary(
                     s.rank[i] = r;
                 }
             }
-            FixedCrit::Indicator { index, missing } => {
+            FixedCrit::Indicator { missing } => {
                 let Rule::Indicator(rule) = &nodes[i].rule else {
                     return None;
                 };
@@ -147,7 +147,7 @@ pub(crate) fn summary(
                         }
                     }
                     Err(_) => {
-                        s.max[i] = *plan.indicator_max.get(index as usize)?;
+                        s.max[i] = plan.fx(rule.max_points)?;
                         match missing {
                             MissingAction::Zero => s.points[i] = Fx::default(),
                             MissingAction::NotApplicable => {}
