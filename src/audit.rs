@@ -159,90 +159,166 @@ pub fn rulebook_hash(source: &RulebookFile) -> String {
     hex(&h.finalize())
 }
 
+/// The bytes of a canonical form, fed to SHA-256 through a buffer on the stack (no heap
+/// buffer per hospital; the hasher takes the bytes a block at a time).
+struct Feed {
+    sha: Sha256,
+    buf: [u8; 2048],
+    n: usize,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        Feed {
+            sha: Sha256::new(),
+            buf: [0; 2048],
+            n: 0,
+        }
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.n + bytes.len() > self.buf.len() {
+            self.flush();
+            if bytes.len() > self.buf.len() {
+                self.sha.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.n..self.n + bytes.len()].copy_from_slice(bytes);
+        self.n += bytes.len();
+    }
+
+    /// The first `len` (1 or 2) of two bytes: one store for the answers of one or two bytes.
+    #[inline]
+    fn put2(&mut self, bytes: [u8; 2], len: usize) {
+        if self.n + 2 > self.buf.len() {
+            self.flush();
+        }
+        self.buf[self.n..self.n + 2].copy_from_slice(&bytes);
+        self.n += len;
+    }
+
+    fn flush(&mut self) {
+        self.sha.update(&self.buf[..self.n]);
+        self.n = 0;
+    }
+
+    fn finish(mut self) -> String {
+        self.flush();
+        hex(&self.sha.finalize())
+    }
+}
+
 /// Append a length-prefixed byte string (u32 little-endian length, then the bytes).
-fn put_str(buf: &mut Vec<u8>, s: &str) {
-    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    buf.extend_from_slice(s.as_bytes());
+fn put_str(feed: &mut Feed, s: &str) {
+    feed.put(&(s.len() as u32).to_le_bytes());
+    feed.put(s.as_bytes());
 }
 
 /// Append a decimal in normal form: trailing zeros removed (`0.950` and `0.95` are the same
 /// number), then its scale (one byte) and its signed mantissa: `8` and 8 bytes when it fits
 /// an i64, else `16` and 16 bytes (little-endian).
-fn put_decimal(buf: &mut Vec<u8>, d: &rust_decimal::Decimal) {
-    // Already normal when it has no places or its last digit is not 0.
-    let m = d.mantissa();
-    // (The remainder of an i64 where it fits: an i128 remainder is a slow library call.)
-    let last_digit = match i64::try_from(m) {
-        Ok(small) => small % 10,
-        Err(_) => (m % 10) as i64,
-    };
-    let n = if d.scale() == 0 || last_digit != 0 {
-        *d
-    } else {
-        d.normalize()
-    };
-    buf.push(n.scale() as u8);
+#[inline]
+fn put_decimal(feed: &mut Feed, d: &rust_decimal::Decimal) {
+    match usual_decimal(d) {
+        Some(bytes) => feed.put(&bytes),
+        None => put_normalized(feed, &d.normalize()),
+    }
+}
+
+/// [`put_decimal`]'s bytes of a decimal already in normal form (no places, or a last digit
+/// that is not 0) whose mantissa fits an i64: the usual value, in one store with no 96-bit
+/// arithmetic.
+#[inline]
+fn usual_decimal(d: &rust_decimal::Decimal) -> Option<[u8; 10]> {
+    let small = i64::try_from(d.mantissa()).ok()?;
+    if d.scale() != 0 && small % 10 == 0 {
+        return None;
+    }
+    let mut b = [d.scale() as u8, 8, 0, 0, 0, 0, 0, 0, 0, 0];
+    b[2..].copy_from_slice(&small.to_le_bytes());
+    Some(b)
+}
+
+/// [`put_decimal`] of a decimal in normal form.
+#[cold]
+fn put_normalized(feed: &mut Feed, n: &rust_decimal::Decimal) {
     let m = n.mantissa();
     match i64::try_from(m) {
         Ok(small) => {
-            buf.push(8);
-            buf.extend_from_slice(&small.to_le_bytes());
+            let mut b = [n.scale() as u8, 8, 0, 0, 0, 0, 0, 0, 0, 0];
+            b[2..].copy_from_slice(&small.to_le_bytes());
+            feed.put(&b);
         }
         Err(_) => {
-            buf.push(16);
-            buf.extend_from_slice(&m.to_le_bytes());
+            feed.put(&[n.scale() as u8, 16]);
+            feed.put(&m.to_le_bytes());
         }
     }
 }
 
-fn put_quantity(buf: &mut Vec<u8>, q: &Quantity) {
+fn put_quantity(feed: &mut Feed, q: &Quantity) {
     match q {
         Quantity::Decimal(d) => {
-            buf.push(b'd');
-            put_decimal(buf, d);
+            feed.put(b"d");
+            put_decimal(feed, d);
         }
         Quantity::Ratio { num, den } => {
-            buf.push(b'r');
-            put_decimal(buf, num);
-            put_decimal(buf, den);
+            feed.put(b"r");
+            put_decimal(feed, num);
+            put_decimal(feed, den);
         }
     }
 }
 
-/// SHA-256 (hex) of a checked sheet's canonical form (see the module docs): written as bytes
-/// into one buffer and hashed once. Criteria are written in the rulebook's order, one tag byte
-/// each (the rulebook itself is named by its own hash), so a hospital costs a few bytes per
+/// SHA-256 (hex) of a checked sheet's canonical form (see the module docs), written as bytes
+/// and hashed in one pass. Criteria are written in the rulebook's order, one tag byte each
+/// (the rulebook itself is named by its own hash), so a hospital costs a few bytes per
 /// criterion.
 pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
     let nodes = rb.nodes();
     let kinds = &rb.flat().kind;
-    let mut buf: Vec<u8> = Vec::with_capacity(64 + 2 * sheet.answers.len() + 24 * sheet.obs.len());
-    buf.extend_from_slice(EVIDENCE_FORM.as_bytes());
-    put_str(&mut buf, &sheet.hospital);
+    let mut feed = Feed::new();
+    feed.put(EVIDENCE_FORM.as_bytes());
+    put_str(&mut feed, &sheet.hospital);
     // The period labels (sorted), then observations refer to them by position.
-    buf.extend_from_slice(&(sheet.periods.len() as u32).to_le_bytes());
+    feed.put(&(sheet.periods.len() as u32).to_le_bytes());
     for label in &sheet.periods {
-        put_str(&mut buf, label);
+        put_str(&mut feed, label);
     }
-    buf.extend_from_slice(&(sheet.answers.len() as u32).to_le_bytes());
+    feed.put(&(sheet.answers.len() as u32).to_le_bytes());
     for (i, answer) in sheet.answers.iter().enumerate() {
-        match answer {
-            Answer::None => buf.push(0),
-            Answer::Gate(p) => buf.push(if *p { b'p' } else { b'f' }),
-            Answer::Rank(r) => {
-                let kind = match kinds.get(i) {
-                    Some(NodeKind::Element) => b'e',
-                    _ => b'a',
-                };
-                buf.extend_from_slice(&[kind, r.unwrap_or(u8::MAX)]);
-            }
+        // Levels first: nearly every criterion, so the one branch is nearly always taken.
+        if let Answer::Rank(r) = *answer {
+            let kind = match kinds.get(i) {
+                Some(NodeKind::Element) => b'e',
+                _ => b'a',
+            };
+            feed.put2([kind, r.unwrap_or(u8::MAX)], 2);
+            continue;
+        }
+        match *answer {
+            Answer::None | Answer::Rank(_) => feed.put2([0, 0], 1),
+            Answer::Gate(p) => feed.put2([if p { b'p' } else { b'f' }, 0], 1),
             Answer::Series(..) => {
                 let series = sheet.series(i as u32);
-                buf.push(b'o');
-                buf.extend_from_slice(&(series.len() as u32).to_le_bytes());
+                feed.put(b"o");
+                feed.put(&(series.len() as u32).to_le_bytes());
                 for o in series {
-                    buf.extend_from_slice(&o.period.to_le_bytes());
-                    put_quantity(&mut buf, &o.value);
+                    // The usual observation (a value) in one store.
+                    if let Quantity::Decimal(d) = &o.value {
+                        if let Some(value) = usual_decimal(d) {
+                            let mut b = [0u8; 15];
+                            b[..4].copy_from_slice(&o.period.to_le_bytes());
+                            b[4] = b'd';
+                            b[5..].copy_from_slice(&value);
+                            feed.put(&b);
+                            continue;
+                        }
+                    }
+                    feed.put(&o.period.to_le_bytes());
+                    put_quantity(&mut feed, &o.value);
                 }
             }
         }
@@ -257,13 +333,13 @@ pub fn evidence_hash(rb: &Rulebook, sheet: &Sheet) -> String {
         })
         .collect();
     skipped.sort_unstable();
-    buf.extend_from_slice(&(skipped.len() as u32).to_le_bytes());
+    feed.put(&(skipped.len() as u32).to_le_bytes());
     for (id, label, why) in skipped {
-        put_str(&mut buf, id);
-        put_str(&mut buf, label);
-        put_str(&mut buf, why);
+        put_str(&mut feed, id);
+        put_str(&mut feed, label);
+        put_str(&mut feed, why);
     }
-    hex(&Sha256::digest(&buf))
+    feed.finish()
 }
 
 #[cfg(test)]
@@ -288,6 +364,55 @@ mod tests {
         while let Value::Array(mut a) = v {
             v = a.pop().unwrap_or(Value::Null);
         }
+    }
+
+    /// The canonical form's bytes do not change unnoticed: hashes of fixed evidence, pinned
+    /// (a change of form must change `EVIDENCE_FORM` and these values together).
+    #[test]
+    fn evidence_hashes_are_pinned() {
+        use crate::evidence::{Evidence, Observation};
+        use rust_decimal::Decimal;
+        let hash = |rb: &str, ev: &Evidence| {
+            let rb = Rulebook::builtin(rb).expect("built-in");
+            evidence_hash(&rb, &ev.sheet(&rb).expect("valid sample"))
+        };
+        let demo = Evidence::sample("demo", None).expect("sample");
+        let cn = Evidence::sample("cn-tertiary-2022", None).expect("sample");
+        // Counts (scaled to the unit), a left-out 0/0, an element, a failed gate.
+        let mut odd = demo.clone();
+        let (id, series) = odd.indicators.iter_mut().next().expect("an indicator");
+        let id = id.clone();
+        series.insert(
+            "2019".into(),
+            Observation::Ratio {
+                numerator: Decimal::new(7, 0),
+                denominator: Decimal::new(9, 0),
+            },
+        );
+        series.insert(
+            "2018".into(),
+            Observation::Ratio {
+                numerator: Decimal::ZERO,
+                denominator: Decimal::ZERO,
+            },
+        );
+        if let Some(g) = odd.gates.values_mut().next() {
+            *g = false;
+        }
+        let got = [
+            hash("demo", &demo),
+            hash("cn-tertiary-2022", &cn),
+            hash("demo", &odd),
+        ];
+        assert_eq!(
+            got,
+            [
+                "338ecc04ff30d8d5cbaefe87471b2ee65c6bf110e4896c2fa68c694097989594",
+                "ef3c4067558043a80280b956ee660b53f3b3731e4165085a6f961e2fd8f812ba",
+                "8965a6d6f120103e5ef9dcde200786483a85d61b5b4285cbe797142cf52e7726",
+            ],
+            "indicator {id}"
+        );
     }
 
     #[test]
