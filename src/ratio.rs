@@ -100,6 +100,7 @@ fn check_digits(text: &str, d: Decimal) -> Result<(), NumberError> {
 /// Read a float from a table or a TOML/JSON number as the decimal the user typed: rounded to
 /// 15 significant digits. `None` for NaN, infinities and magnitudes beyond what a [`Decimal`]
 /// holds (about 7.9e28).
+#[inline(always)]
 pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     if !v.is_finite() {
         return None;
@@ -113,7 +114,7 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     if v.abs() < 1e15 {
         let i = v as i64;
         if i as f64 == v {
-            return Some(Decimal::new(i, 0));
+            return Some(small_decimal(i, 0));
         }
     }
     const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
@@ -133,13 +134,22 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
                 m /= 10;
                 k -= 1;
             }
-            return Some(Decimal::new(m, k));
+            return Some(small_decimal(m, k));
         }
     }
     round15(v)
 }
 
+/// `Decimal::new(m, k)` for a scale `k` of at most 6, inlined (the library's is a call, and
+/// its decimal comes back through memory: a stall for every value of a table).
+#[inline(always)]
+fn small_decimal(m: i64, k: u32) -> Decimal {
+    let a = m.unsigned_abs();
+    Decimal::from_parts(a as u32, (a >> 32) as u32, 0, m < 0, k)
+}
+
 /// `v` rounded to 15 significant digits, exactly (the float formatter rounds correctly).
+#[cold]
 fn round15(v: f64) -> Option<Decimal> {
     if v.abs() < 1e-13 {
         // 15 significant digits would need more than the 28 decimal places a Decimal has:
@@ -148,6 +158,33 @@ fn round15(v: f64) -> Option<Decimal> {
     }
     let text = format!("{v:.14e}");
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
+}
+
+/// `a.cmp(b)`, without the library's general 96-bit rescaling for the usual decimals: the
+/// mantissas compared directly at the same scale, or as 128-bit integers when both fit 64 bits
+/// and the scales differ by at most 18 places.
+#[inline(always)]
+pub fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
+    const POW10: [i128; 19] = {
+        let mut t = [1i128; 19];
+        let mut k = 1;
+        while k < 19 {
+            t[k] = t[k - 1] * 10;
+            k += 1;
+        }
+        t
+    };
+    let (x, y) = (a.mantissa(), b.mantissa());
+    let (sx, sy) = (a.scale(), b.scale());
+    if sx == sy {
+        return x.cmp(&y);
+    }
+    let small = |m: i128| i64::try_from(m).is_ok();
+    match (small(x) && small(y), POW10.get(sx.abs_diff(sy) as usize)) {
+        (true, Some(&p)) if sx < sy => (x * p).cmp(&y),
+        (true, Some(&p)) => x.cmp(&(y * p)),
+        _ => a.cmp(b),
+    }
 }
 
 /// Decimal places kept by [`snap`].
@@ -315,7 +352,7 @@ impl Quantity {
         // decimals themselves.
         if let (Quantity::Decimal(a), Quantity::Decimal(c)) = (self, other) {
             if is_exact(*a) && is_exact(*c) {
-                return a.cmp(c);
+                return cmp_decimal(a, c);
             }
         }
         let (a, b) = self.parts();
@@ -555,5 +592,45 @@ mod tests {
         assert_eq!(Op::split_prefix("= 3").unwrap().0, Op::Eq);
         assert_eq!(Op::split_prefix(">3").unwrap(), (Op::Gt, "3"));
         assert!(Op::split_prefix("3").is_none());
+    }
+}
+
+#[cfg(test)]
+mod cmp_tests {
+    use super::cmp_decimal;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    proptest! {
+        /// The quick comparison agrees with the library's, for small and large mantissas and
+        /// every pair of scales.
+        #[test]
+        fn cmp_decimal_is_cmp(
+            a in any::<i64>(), sa in 0u32..=28, b in any::<i64>(), sb in 0u32..=28,
+            wide in any::<bool>(),
+        ) {
+            let x = Decimal::new(a, sa);
+            let y = if wide {
+                Decimal::from_i128_with_scale(i128::from(b) * 1_000_000_000, sb)
+            } else {
+                Decimal::new(b, sb)
+            };
+            prop_assert_eq!(cmp_decimal(&x, &y), x.cmp(&y));
+            prop_assert_eq!(cmp_decimal(&y, &x), y.cmp(&x));
+            prop_assert_eq!(cmp_decimal(&x, &x), std::cmp::Ordering::Equal);
+        }
+    }
+
+    #[test]
+    fn cmp_decimal_edges() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (a, b) in [
+            ("0.95", "0.950"),
+            ("95", "94.9999"),
+            ("-1", "0"),
+            ("100", "100.0000000000000000001"),
+        ] {
+            assert_eq!(cmp_decimal(&d(a), &d(b)), d(a).cmp(&d(b)), "{a} {b}");
+        }
     }
 }

@@ -177,6 +177,7 @@ impl Fixed {
     }
 
     /// A decimal at the plan's scale (`None` when it has more places or is too large).
+    #[inline]
     pub fn fx(&self, d: Decimal) -> Option<Fx> {
         fx(d, self.scale)
     }
@@ -189,18 +190,21 @@ impl Fixed {
     }
 }
 
-/// `d` at scale `scale`: its mantissa times 10^(scale - its scale), when that fits.
+/// `d` at scale `scale`: its mantissa times 10^(scale - its scale), when that fits (in
+/// 64-bit integers: a plan's scale and values are small).
+#[inline]
 fn fx(d: Decimal, scale: u32) -> Option<Fx> {
     let own = d.scale();
     if own > scale {
         return None;
     }
-    let m = d.mantissa().checked_mul(10i128.pow(scale - own))?;
-    if m.abs() > MAX_VALUE {
+    let up = *POW10.get((scale - own) as usize)?;
+    let m = i64::try_from(d.mantissa()).ok()?.checked_mul(up)?;
+    if i128::from(m).abs() > MAX_VALUE {
         return None;
     }
     Some(Fx {
-        m: m as i64,
+        m,
         scale: own as u8,
     })
 }
