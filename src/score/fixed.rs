@@ -49,7 +49,8 @@ pub(crate) struct FixedScratch {
 
 impl FixedScratch {
     /// Size the buffers for `n` nodes. Nothing is cleared for the next hospital: scoring
-    /// writes every criterion's slots and every group's, and groups' ranks, gates and values
+    /// writes every node's points and maximum, and each criterion's slot of its kind (a
+    /// gate's gate, an article's or element's rank, an indicator's value); the other slots
     /// (which nothing writes) stay "none".
     fn reset(&mut self, n: usize) {
         if self.points.len() != n {
@@ -93,24 +94,26 @@ pub(crate) fn summary(
     let nodes = rb.nodes();
     let flat = rb.flat();
     s.reset(nodes.len());
+    // The buffers as separate slices, so that their addresses stay in registers while each
+    // criterion's slots are written.
+    let (points, max) = (&mut s.points[..], &mut s.max[..]);
+    let (ranks, gates, values) = (&mut s.rank[..], &mut s.gate[..], &mut s.value[..]);
     for (&crit, &i) in plan.crit.iter().zip(rb.evidence_nodes()) {
         let answer = sheet.answers.get(i as usize).copied().unwrap_or_default();
         let i = i as usize;
-        // Every slot of the criterion is written (see `FixedScratch::reset`).
-        s.points[i] = NONE;
-        s.max[i] = Fx::default();
-        s.rank[i] = NO;
-        s.gate[i] = NO;
-        s.value[i] = false;
+        // Every slot of the criterion's kind is written (see `FixedScratch::reset`).
         match crit {
             FixedCrit::Gate { outcome, missing } => {
-                s.gate[i] = match (answer, missing) {
+                let gate = match (answer, missing) {
                     (Answer::Gate(true), _) => PASSED,
                     (Answer::Gate(false), _) | (_, MissingAction::Zero) => FAILED,
                     (_, MissingAction::NotApplicable) => NO,
                     (_, MissingAction::Error) => return None,
                 };
-                if s.gate[i] == FAILED {
+                *gates.get_mut(i)? = gate;
+                *points.get_mut(i)? = NONE;
+                *max.get_mut(i)? = Fx::default();
+                if gate == FAILED {
                     s.failed.push((i as u32, outcome));
                 }
             }
@@ -119,46 +122,52 @@ pub(crate) fn summary(
                 top,
                 missing,
             } => {
-                let points = plan.levels.get(table as usize)?;
-                s.max[i] = points[usize::from(top)];
+                let table = plan.levels.get(table as usize)?;
                 let rank = match (answer, missing) {
-                    (Answer::Rank(Some(r)), _) if r <= top => Some(r),
+                    (Answer::Rank(Some(r)), _) if r <= top => r,
                     (Answer::Rank(Some(_)), _) => return None,
-                    (Answer::Rank(None), _) => None,
-                    (_, MissingAction::Zero) => Some(0),
-                    (_, MissingAction::NotApplicable) => None,
+                    (Answer::Rank(None), _) => NO,
+                    (_, MissingAction::Zero) => 0,
+                    (_, MissingAction::NotApplicable) => NO,
                     _ => return None,
                 };
-                if let Some(r) = rank {
-                    s.points[i] = points[usize::from(r)];
-                    s.rank[i] = r;
-                }
+                *ranks.get_mut(i)? = rank;
+                *max.get_mut(i)? = table[usize::from(top)];
+                *points.get_mut(i)? = match table.get(usize::from(rank)) {
+                    Some(&p) => p,
+                    None => NONE,
+                };
             }
             FixedCrit::Indicator { missing } => {
                 let Rule::Indicator(rule) = &nodes[i].rule else {
                     return None;
                 };
-                match indicator::score(rule, sheet.series(i as u32)) {
-                    Ok(c) => {
-                        s.value[i] = c.value.is_some();
-                        s.max[i] = plan.fx(c.max)?;
-                        if let Some(p) = c.points {
-                            s.points[i] = plan.fx(p)?;
-                        }
-                    }
-                    Err(_) => {
-                        s.max[i] = plan.fx(rule.max_points)?;
+                let (mut p, m, counts) = match indicator::score(rule, sheet.series(i as u32)) {
+                    Ok(c) => (
+                        match c.points {
+                            Some(x) => plan.fx(x)?,
+                            None => NONE,
+                        },
+                        plan.fx(c.max)?,
+                        c.value.is_some(),
+                    ),
+                    Err(_) => (
                         match missing {
-                            MissingAction::Zero => s.points[i] = Fx::default(),
-                            MissingAction::NotApplicable => {}
+                            MissingAction::Zero => Fx::default(),
+                            MissingAction::NotApplicable => NONE,
                             MissingAction::Error => return None,
-                        }
-                    }
-                }
+                        },
+                        plan.fx(rule.max_points)?,
+                        false,
+                    ),
+                };
                 // Monitor-only indicators carry no points, even counted as zero.
                 if rule.method == Method::Monitor {
-                    s.points[i] = NONE;
+                    p = NONE;
                 }
+                *values.get_mut(i)? = counts;
+                *points.get_mut(i)? = p;
+                *max.get_mut(i)? = m;
             }
         }
     }
