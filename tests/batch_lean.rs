@@ -19,6 +19,12 @@ fn opts(n: usize) -> BatchOptions {
 /// Random hospitals for a rulebook: every criterion answered with a random level / value
 /// (some left out, so missing-evidence policies play).
 fn hospitals(rb: &Rulebook, n: usize, seed: u64) -> Vec<Evidence> {
+    hospitals_leaving_out(rb, n, seed, 23)
+}
+
+/// Random hospitals leaving out about one criterion in `one_in` (0: none left out, so every
+/// hospital's rows are laid out alike).
+fn hospitals_leaving_out(rb: &Rulebook, n: usize, seed: u64, one_in: u64) -> Vec<Evidence> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut next = move || {
         x ^= x << 13;
@@ -32,7 +38,7 @@ fn hospitals(rb: &Rulebook, n: usize, seed: u64) -> Vec<Evidence> {
         for node in rb.nodes() {
             use sanjia::rulebook::model::NodeKind::*;
             let r = next();
-            if r % 23 == 0 && node.kind != Gate {
+            if one_in > 0 && r % one_in == 0 && node.kind != Gate {
                 continue;
             }
             match node.kind {
@@ -637,4 +643,172 @@ fn read_sheet(rb: &Rulebook, batch: &RecordBatch, add: &Adder) -> Result<String,
     b.finish()
         .map(|s| format!("{s:?}"))
         .map_err(|e| e.to_string())
+}
+
+/// Hospitals laid out alike are read by the row layout learned from an earlier one (see
+/// `evidence::layout`). With cells damaged every way a cell can be in some hospitals (and a
+/// few hospitals laid out otherwise), each hospital's sheet, or its errors, equals reading
+/// its rows one by one, for `Utf8`, `LargeUtf8` and `Utf8View` columns.
+#[test]
+fn reading_by_layout_equals_row_by_row() {
+    use arrow_array::{LargeStringArray, StringViewArray};
+    use sanjia::evidence::table::group_rows;
+    use sanjia::evidence::SheetBuilder;
+    for name in ["demo", "cn-tertiary-2022"] {
+        let rb = Rulebook::builtin(name).unwrap();
+        for seed in 1..5u64 {
+            let evs = hospitals_leaving_out(&rb, 24, seed, 0);
+            let batch = table(&evs);
+            let n = batch.num_rows();
+            let (text, num) = (|k| strings(&batch, k), |k| floats(&batch, k));
+            let (h, mut c, mut p, mut v, mut nu, mut de, mut l) =
+                (text(0), text(1), text(2), num(3), num(4), num(5), text(6));
+            let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut next = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % 400
+            };
+            for r in 0..n {
+                match next() {
+                    0 => l[r] = l[r].as_ref().map(|_| "Z".into()),
+                    1 => l[r] = l[r].as_ref().map(|s| format!(" {s} ")),
+                    2 => l[r] = l[r].as_ref().map(|s| s.to_lowercase()),
+                    3 => l[r] = l[r].as_ref().map(|_| "  ".into()),
+                    4 => l[r] = l[r].as_ref().map(|_| "良好".into()),
+                    5 => v[r] = v[r].map(|_| f64::NAN),
+                    6 if l[r].is_some() => v[r] = Some(1.0),
+                    7 if l[r].is_none() => l[r] = Some("B".into()),
+                    8 if l[r].is_none() => (v[r], nu[r], de[r]) = (None, Some(0.0), Some(0.0)),
+                    9 if l[r].is_none() => (v[r], nu[r], de[r]) = (Some(250.0), None, None),
+                    10 if v[r].is_some() => v[r] = Some(-1.0),
+                    11 => c[r] = Some("no such criterion".into()),
+                    12 => p[r] = Some("2021".into()),
+                    13 if l[r].is_none() => l[r] = Some(String::new()),
+                    14 if nu[r].is_some() => nu[r] = de[r].map(|d| d + 1.0),
+                    _ => {}
+                }
+            }
+            // One hospital's rows swapped, one hospital's first row repeated.
+            let mut order: Vec<usize> = (0..n).collect();
+            order.swap(n / 3, n / 3 + 1);
+            order.insert(2 * n / 3, 2 * n / 3);
+            let texts = |col: &Vec<Option<String>>| -> Vec<Option<String>> {
+                order.iter().map(|&r| col[r].clone()).collect()
+            };
+            let numbers = |col: &Vec<Option<f64>>| -> ArrayRef {
+                Arc::new(order.iter().map(|&r| col[r]).collect::<Float64Array>())
+            };
+            let [h, c, p, l] = [&h, &c, &p, &l].map(texts);
+            type Strings = fn(&[Option<String>]) -> ArrayRef;
+            let kinds: [(&str, Strings); 3] = [
+                ("Utf8", |v| {
+                    Arc::new(v.iter().map(|s| s.as_deref()).collect::<StringArray>())
+                }),
+                ("LargeUtf8", |v| {
+                    Arc::new(v.iter().map(|s| s.as_deref()).collect::<LargeStringArray>())
+                }),
+                ("Utf8View", |v| {
+                    Arc::new(v.iter().map(|s| s.as_deref()).collect::<StringViewArray>())
+                }),
+            ];
+            for (kind, strings) in kinds {
+                let damaged = RecordBatch::try_from_iter([
+                    ("hospital_id", strings(&h)),
+                    ("criterion_id", strings(&c)),
+                    ("period", strings(&p)),
+                    ("value", numbers(&v)),
+                    ("numerator", numbers(&nu)),
+                    ("denominator", numbers(&de)),
+                    ("level", strings(&l)),
+                ])
+                .unwrap();
+                // Split, so that a hospital's rows also cross from one batch to the next.
+                let parts = split(&damaged, 1_000);
+                let cols = sanjia::evidence::arrow::columns(&parts).unwrap();
+                let tables: Vec<_> = cols.iter().map(|c| c.table()).collect();
+                let (groups, orphans) = group_rows(&tables);
+                assert!(orphans.is_empty());
+                let mut b = SheetBuilder::new(&rb, "");
+                let (mut errors, mut fine) = (0, 0);
+                for (hospital, runs) in &groups {
+                    let got = b
+                        .table_rows(&tables, hospital, runs)
+                        .map(|s| format!("{s:?}"))
+                        .map_err(|e| e.to_string());
+                    let mut one = SheetBuilder::new(&rb, hospital);
+                    for &(t, a, z) in runs {
+                        let table = &tables[t as usize];
+                        (a as usize..z as usize).for_each(|r| table.add_row(&mut one, r));
+                    }
+                    let want = one
+                        .finish()
+                        .map(|s| format!("{s:?}"))
+                        .map_err(|e| e.to_string());
+                    assert_eq!(got, want, "{name} seed {seed} {kind} {hospital}");
+                    errors += usize::from(want.is_err());
+                    fine += usize::from(want.is_ok());
+                }
+                assert!(
+                    errors > 0 && fine > 0,
+                    "{name} seed {seed}: {errors} / {fine}"
+                );
+            }
+        }
+    }
+}
+
+/// Grouping reads Arrow `Utf8` hospital ids in place and gallops over runs of one id; on ids
+/// with spaces, nulls, empty cells, hospitals interleaved and patterns made to mislead the
+/// galloping, in sliced arrays, the groups equal those of reading the ids one by one.
+#[test]
+fn grouping_in_place_equals_row_by_row() {
+    use sanjia::evidence::table::{group_rows, LongTable};
+    let pool: [Option<&str>; 9] = [
+        Some("H1"),
+        Some("H2"),
+        Some(" H1"),
+        Some("H1 "),
+        Some("H10"),
+        Some("医院甲"),
+        Some(""),
+        Some("  "),
+        None,
+    ];
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m) as usize
+    };
+    for case in 0..300 {
+        let mut ids: Vec<Option<&str>> = Vec::new();
+        let len = 1 + next(3_000);
+        while ids.len() < len {
+            let id = pool[next(pool.len() as u64)];
+            match case % 3 {
+                // Runs of random lengths.
+                0 => ids.extend(std::iter::repeat_n(id, 1 + next(300))),
+                // One id with another every k rows (galloping lands on the first id).
+                1 => {
+                    let k = 2 + next(40);
+                    ids.extend((0..len).map(|i| if i % k == k - 1 { pool[1] } else { pool[0] }));
+                }
+                // Ids in no order.
+                _ => ids.push(id),
+            }
+        }
+        ids.truncate(len);
+        let skip = next(ids.len() as u64);
+        let whole = StringArray::from(ids.clone());
+        let arrow: ArrayRef = Arc::new(whole.slice(skip, ids.len() - skip));
+        let plain: Vec<Option<String>> = ids[skip..].iter().map(|s| s.map(String::from)).collect();
+        let crit = vec!["x"; plain.len()];
+        let in_place = sanjia::evidence::arrow::text_column("hospital_id", &arrow).unwrap();
+        let a = group_rows(&[LongTable::new(&in_place, &crit)]);
+        let b = group_rows(&[LongTable::new(&plain, &crit)]);
+        assert_eq!(a, b, "case {case}");
+    }
 }

@@ -10,12 +10,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-use super::table::{LongTable, NumberColumn, TextColumn};
+use super::table::{Bits, F64Cells, LongTable, NumberColumn, TextColumn, TextRun, Utf8Cells};
 use super::{EvidenceError, Sheet};
 use crate::Rulebook;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait, RecordBatch};
 use arrow_schema::DataType;
 use std::ops::Range;
 
@@ -65,6 +65,58 @@ impl TextColumn for ArrowText<'_> {
             ArrowText::Owned(v) => out.extend(rows.map(|r| v.get(r).and_then(|s| s.as_deref()))),
         }
     }
+    fn utf8_cells(&self) -> Option<Utf8Cells<'_>> {
+        match self {
+            ArrowText::Utf8(a) => Some(Utf8Cells {
+                offsets: a.value_offsets(),
+                bytes: a.value_data(),
+                valid: a.nulls().map(|n| Bits {
+                    bytes: n.validity(),
+                    offset: n.offset(),
+                }),
+            }),
+            _ => None,
+        }
+    }
+    fn same_texts(&self, start: usize, run: &TextRun) -> bool {
+        match self {
+            ArrowText::Utf8(a) => same_offsets(a, start, run),
+            ArrowText::Large(a) => same_offsets(a, start, run),
+            _ => {
+                (start + run.len() <= self.len())
+                    && (0..run.len()).all(|k| self.text(start + k) == run.text(k))
+            }
+        }
+    }
+}
+
+/// [`TextColumn::same_texts`] on offsets and bytes: each row's length, all the bytes at once,
+/// and the nulls.
+fn same_offsets<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    start: usize,
+    run: &TextRun,
+) -> bool {
+    let n = run.len();
+    let Some(offsets) = a.value_offsets().get(start..start + n + 1) else {
+        return false;
+    };
+    let base = offsets[0].as_usize();
+    let lengths_agree = offsets[1..]
+        .iter()
+        .zip(&run.ends)
+        .all(|(o, &e)| o.as_usize().wrapping_sub(base) == e as usize);
+    lengths_agree
+        && a.value_data().get(base..offsets[n].as_usize()) == Some(run.bytes.as_slice())
+        && match a.nulls() {
+            None => !run.any_null(),
+            Some(nulls) => {
+                let bits = nulls.inner().slice(start, n);
+                bits.bit_chunks()
+                    .iter_padded()
+                    .eq(run.valid.iter().copied())
+            }
+        }
 }
 
 /// A numeric column over an Arrow array.
@@ -88,6 +140,15 @@ impl NumberColumn for ArrowNumber<'_> {
             Some(v) => v.get(row).copied(),
             None => Some((self.get)(self.array, row)),
         }
+    }
+    fn f64_cells(&self) -> Option<F64Cells<'_>> {
+        Some(F64Cells {
+            values: self.f64s?,
+            valid: self.nulls.as_ref().map(|n| Bits {
+                bytes: n.validity(),
+                offset: n.offset(),
+            }),
+        })
     }
     fn numbers(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
         match (self.f64s.and_then(|v| v.get(rows.clone())), &self.nulls) {

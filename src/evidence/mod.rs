@@ -7,6 +7,7 @@
 //! of many hospitals go straight to sheets ([`table`]).
 
 mod error;
+mod layout;
 mod load;
 mod records;
 mod sheet;
@@ -52,25 +53,34 @@ impl ArticleLevel {
         ArticleLevel::E,
     ];
 
+    /// The level of each one-letter text, by its byte (`A`–`E` in either case).
+    pub(crate) const LETTERS: [Option<ArticleLevel>; 256] = {
+        let mut t = [None; 256];
+        let levels = ArticleLevel::ALL;
+        let mut k = 0;
+        while k < levels.len() {
+            let upper = b'A' + k as u8;
+            t[upper as usize] = Some(levels[k]);
+            t[upper.to_ascii_lowercase() as usize] = Some(levels[k]);
+            k += 1;
+        }
+        t
+    };
+
     /// Read a level: `A`–`E` (any case) or 优秀 / 良好 / 合格 / 不合格 / 不适用.
+    #[inline]
     pub fn parse(text: &str) -> Option<ArticleLevel> {
         // One letter (nearly every cell of a table) by table, without the Unicode trim or a
         // branch per letter (levels in a table are in no order a predictor could learn).
-        const LETTERS: [Option<ArticleLevel>; 256] = {
-            let mut t = [None; 256];
-            let levels = ArticleLevel::ALL;
-            let mut k = 0;
-            while k < levels.len() {
-                let upper = b'A' + k as u8;
-                t[upper as usize] = Some(levels[k]);
-                t[upper.to_ascii_lowercase() as usize] = Some(levels[k]);
-                k += 1;
-            }
-            t
-        };
-        if let [c] = text.as_bytes() {
-            return LETTERS[usize::from(*c)];
+        match text.as_bytes() {
+            [c] => Self::LETTERS[usize::from(*c)],
+            _ => ArticleLevel::parse_words(text),
         }
+    }
+
+    /// [`ArticleLevel::parse`] beyond one letter.
+    #[cold]
+    fn parse_words(text: &str) -> Option<ArticleLevel> {
         Some(match text.trim() {
             "A" | "a" | "优秀" => ArticleLevel::A,
             "B" | "b" | "良好" => ArticleLevel::B,
@@ -82,14 +92,11 @@ impl ArticleLevel {
     }
 
     /// Rank: D = 0 … A = 3; `None` for E.
-    pub fn rank(self) -> Option<u8> {
-        match self {
-            ArticleLevel::A => Some(3),
-            ArticleLevel::B => Some(2),
-            ArticleLevel::C => Some(1),
-            ArticleLevel::D => Some(0),
-            ArticleLevel::E => None,
-        }
+    #[inline]
+    pub const fn rank(self) -> Option<u8> {
+        // By table, not by branch: levels in a table come in no order a predictor could learn.
+        const RANKS: [Option<u8>; 5] = [Some(3), Some(2), Some(1), Some(0), None];
+        RANKS[self as usize]
     }
 
     /// The level of a rank.
@@ -149,13 +156,11 @@ impl ElementResult {
     }
 
     /// Rank: not met = 0, partial = 1, met = 2; `None` when not applicable.
+    #[inline]
     pub fn rank(self) -> Option<u8> {
-        match self {
-            ElementResult::Met => Some(2),
-            ElementResult::Partial => Some(1),
-            ElementResult::NotMet => Some(0),
-            ElementResult::NotApplicable => None,
-        }
+        // By table, not by branch (see `ArticleLevel::rank`).
+        const RANKS: [Option<u8>; 4] = [Some(2), Some(1), Some(0), None];
+        RANKS[self as usize]
     }
 
     /// The result of a rank.

@@ -8,8 +8,8 @@
 
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, EvidenceError, Observation};
-use crate::ratio::{decimal_from_f64, Quantity};
-use crate::rulebook::compile::Rule;
+use crate::ratio::{cmp_decimal, decimal_from_f64, Quantity};
+use crate::rulebook::compile::{IndicatorRule, Rule};
 use crate::rulebook::model::NodeKind;
 use crate::Rulebook;
 use rust_decimal::Decimal;
@@ -47,7 +47,7 @@ pub struct Obs {
 }
 
 /// Evidence checked against a rulebook.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sheet {
     /// Hospital id.
     pub hospital: String,
@@ -123,8 +123,8 @@ pub(crate) struct QuickRows<'s> {
 
 /// The answer a level written as text gives a criterion of this kind (`None`: it does not
 /// parse for that kind, or the kind takes no level).
-#[inline]
-fn level_answer(kind: NodeKind, text: &str) -> Option<Answer> {
+#[inline(always)]
+pub(super) fn level_answer(kind: NodeKind, text: &str) -> Option<Answer> {
     match kind {
         NodeKind::Article => ArticleLevel::parse(text).map(|l| Answer::Rank(l.rank())),
         NodeKind::Element => ElementResult::parse(text).map(|r| Answer::Rank(r.rank())),
@@ -135,36 +135,148 @@ fn level_answer(kind: NodeKind, text: &str) -> Option<Answer> {
 
 /// An indicator observation from table cells (floats as typed): a value, or a numerator and
 /// denominator, each finite; otherwise what is wrong, in words.
-#[inline]
-fn observation_from(
+#[inline(always)]
+pub(super) fn observation_from(
     value: Option<f64>,
     numerator: Option<f64>,
     denominator: Option<f64>,
 ) -> Result<Observation, String> {
     let conv = decimal_from_f64;
     match (value, numerator, denominator) {
-        (Some(v), None, None) => conv(v)
-            .map(Observation::Value)
-            .ok_or_else(|| format!("value {v} is not a finite number")),
-        (None, Some(n), Some(d)) => match (conv(n), conv(d)) {
-            (Some(numerator), Some(denominator)) => Ok(Observation::Ratio {
-                numerator,
-                denominator,
-            }),
-            _ => Err(format!(
-                "numerator {n} / denominator {d} are not finite numbers"
-            )),
-        },
-        (None, None, None) => Err("no value, numerator or denominator".into()),
-        (Some(_), _, _) => Err("give a value or a numerator and denominator, not both".into()),
-        _ => Err("a numerator needs a denominator and vice versa".into()),
+        (Some(v), None, None) => {
+            if let Some(v) = conv(v) {
+                return Ok(Observation::Value(v));
+            }
+        }
+        (None, Some(n), Some(d)) => {
+            if let (Some(numerator), Some(denominator)) = (conv(n), conv(d)) {
+                return Ok(Observation::Ratio {
+                    numerator,
+                    denominator,
+                });
+            }
+        }
+        _ => {}
+    }
+    Err(observation_problem(value, numerator, denominator))
+}
+
+/// What is wrong with the cells [`observation_from`] could not read, in words.
+#[cold]
+fn observation_problem(
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> String {
+    match (value, numerator, denominator) {
+        (Some(v), None, None) => format!("value {v} is not a finite number"),
+        (None, Some(n), Some(d)) => {
+            format!("numerator {n} / denominator {d} are not finite numbers")
+        }
+        (None, None, None) => "no value, numerator or denominator".into(),
+        (Some(_), _, _) => "give a value or a numerator and denominator, not both".into(),
+        _ => "a numerator needs a denominator and vice versa".into(),
+    }
+}
+
+/// What an observation of an indicator counts as, in the indicator's unit: `Ok(Some(_))`,
+/// `Ok(None)` when it is left out (`0/0`: no cases in the period), or what is wrong, in words.
+#[inline]
+pub(super) fn quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<Quantity>, String> {
+    match usual_quantity(rule.scale, rule.proportion, obs) {
+        Some(q) => Ok(Some(q)),
+        None => any_quantity(rule, obs),
+    }
+}
+
+/// [`quantity`] of an observation that counts as given, from the indicator's scale and
+/// whether it is a proportion; `None` when it is not a value within range (counts, or a
+/// problem: [`quantity`] then looks further).
+#[inline(always)]
+pub(super) fn usual_quantity(
+    scale: Decimal,
+    proportion: bool,
+    obs: Observation,
+) -> Option<Quantity> {
+    match obs {
+        Observation::Value(v) => {
+            let negative = v.is_sign_negative() && !v.is_zero();
+            if proportion && (negative || cmp_decimal(&v, &scale).is_gt()) {
+                return None;
+            }
+            Some(Quantity::Decimal(v))
+        }
+        Observation::Ratio { .. } => None,
+    }
+}
+
+/// [`quantity`] of any observation.
+fn any_quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<Quantity>, String> {
+    match obs {
+        Observation::Value(v) => {
+            let negative = v.is_sign_negative() && !v.is_zero();
+            if rule.proportion && (negative || cmp_decimal(&v, &rule.scale).is_gt()) {
+                return Err(out_of_range(rule, v));
+            }
+            Ok(Some(Quantity::Decimal(v)))
+        }
+        Observation::Ratio {
+            numerator,
+            denominator,
+        } => ratio_quantity(rule, numerator, denominator),
+    }
+}
+
+/// A proportion's value outside its range, in words.
+#[cold]
+fn out_of_range(rule: &IndicatorRule, v: Decimal) -> String {
+    format!(
+        "value {} is outside 0–{} for a proportion{}",
+        v.normalize(),
+        rule.scale.normalize(),
+        rule.unit
+            .as_deref()
+            .map(|u| format!(" in {u}"))
+            .unwrap_or_default()
+    )
+}
+
+/// [`quantity`] of counts.
+fn ratio_quantity(
+    rule: &IndicatorRule,
+    n: Decimal,
+    d: Decimal,
+) -> Result<Option<Quantity>, String> {
+    if n < Decimal::ZERO || d < Decimal::ZERO {
+        return Err(format!(
+            "negative count ({}/{})",
+            n.normalize(),
+            d.normalize()
+        ));
+    }
+    if d.is_zero() {
+        if n.is_zero() {
+            return Ok(None);
+        }
+        return Err(format!("denominator is 0 with numerator {}", n.normalize()));
+    }
+    if rule.proportion && n > d {
+        return Err(format!(
+            "numerator {} is greater than denominator {} (a proportion)",
+            n.normalize(),
+            d.normalize()
+        ));
+    }
+    match n.checked_mul(rule.scale) {
+        Some(num) => Ok(Some(Quantity::Ratio { num, den: d })),
+        None => Err("numbers too large".into()),
     }
 }
 
 /// Builds a [`Sheet`], checking each answer against the rulebook.
 pub struct SheetBuilder<'r> {
-    rb: &'r Rulebook,
-    sheet: Sheet,
+    pub(super) rb: &'r Rulebook,
+    pub(super) sheet: Sheet,
     pending: Vec<(u32, u32, Quantity, Option<usize>)>,
     rows: Vec<Option<usize>>,
     errs: Collector,
@@ -175,6 +287,10 @@ pub struct SheetBuilder<'r> {
     /// Position in the rulebook's evidence nodes of the last criterion looked up: rows usually
     /// follow the rulebook's order, so the next id is that one or the one after it.
     guess: usize,
+    /// The row layout of the last hospital read from a table (see [`super::layout`]).
+    pub(super) layout: Option<super::layout::Layout>,
+    /// Hospitals not laid out like the known layout since one was (see [`super::layout`]).
+    pub(super) layout_misses: u32,
 }
 
 impl<'r> SheetBuilder<'r> {
@@ -192,6 +308,8 @@ impl<'r> SheetBuilder<'r> {
             period_index: FxHashMap::default(),
             entries: 0,
             guess: 0,
+            layout: None,
+            layout_misses: 0,
         };
         b.set_hospital(hospital);
         b
@@ -411,68 +529,16 @@ impl<'r> SheetBuilder<'r> {
         let Rule::Indicator(rule) = &self.rb.nodes()[i as usize].rule else {
             return;
         };
-        let (scale, proportion) = (rule.scale, rule.proportion);
-        let q = match obs {
-            Observation::Value(v) => {
-                let negative = v.is_sign_negative() && !v.is_zero();
-                if proportion && (negative || v > scale) {
-                    return self.err(
-                        at,
-                        id,
-                        format!(
-                            "value {} is outside 0–{} for a proportion{}",
-                            v.normalize(),
-                            scale.normalize(),
-                            rule.unit
-                                .as_deref()
-                                .map(|u| format!(" in {u}"))
-                                .unwrap_or_default()
-                        ),
-                    );
-                }
-                Quantity::Decimal(v)
+        let q = match quantity(rule, obs) {
+            Ok(Some(q)) => q,
+            Ok(None) => {
+                let label = period.to_string();
+                self.sheet
+                    .skipped
+                    .push((i, label, "0/0: no cases in the period".into()));
+                return;
             }
-            Observation::Ratio {
-                numerator: n,
-                denominator: d,
-            } => {
-                if n < Decimal::ZERO || d < Decimal::ZERO {
-                    return self.err(
-                        at,
-                        id,
-                        format!("negative count ({}/{})", n.normalize(), d.normalize()),
-                    );
-                }
-                if d.is_zero() {
-                    if n.is_zero() {
-                        let label = period.to_string();
-                        self.sheet
-                            .skipped
-                            .push((i, label, "0/0: no cases in the period".into()));
-                        return;
-                    }
-                    return self.err(
-                        at,
-                        id,
-                        format!("denominator is 0 with numerator {}", n.normalize()),
-                    );
-                }
-                if proportion && n > d {
-                    return self.err(
-                        at,
-                        id,
-                        format!(
-                            "numerator {} is greater than denominator {} (a proportion)",
-                            n.normalize(),
-                            d.normalize()
-                        ),
-                    );
-                }
-                match n.checked_mul(scale) {
-                    Some(num) => Quantity::Ratio { num, den: d },
-                    None => return self.err(at, id, "numbers too large"),
-                }
-            }
+            Err(msg) => return self.err(at, id, msg),
         };
         // A hospital has a few periods: look among them before hashing.
         let few = self.sheet.periods.len() <= 8;

@@ -37,9 +37,197 @@ pub trait TextColumn: Sync {
     fn texts<'s>(&'s self, rows: Range<usize>, out: &mut Vec<Option<&'s str>>) {
         out.extend(rows.map(|r| self.text(r)));
     }
+    /// Whether rows `start ..` hold exactly the texts of `run` (nulls where it has nulls);
+    /// columns that can compare a run of rows at once (Arrow strings: their offsets and bytes)
+    /// override it.
+    fn same_texts(&self, start: usize, run: &TextRun) -> bool {
+        start + run.len() <= self.len()
+            && (0..run.len()).all(|k| self.text(start + k) == run.text(k))
+    }
+    /// The cells in place, when the column keeps its texts as 32-bit offsets into one byte
+    /// buffer (Arrow `Utf8`); `None` otherwise.
+    fn utf8_cells(&self) -> Option<Utf8Cells<'_>> {
+        None
+    }
     /// Whether the column has no rows.
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Validity bits in place, Arrow's way: row `i` is bit `(offset + i) % 8` of byte
+/// `(offset + i) / 8`, set when the row is not null.
+#[derive(Debug, Clone, Copy)]
+pub struct Bits<'a> {
+    /// The bitmap.
+    pub bytes: &'a [u8],
+    /// The bit of row 0.
+    pub offset: usize,
+}
+
+impl Bits<'_> {
+    /// Whether row `i` is not null (rows past the bitmap are null).
+    #[inline]
+    pub fn get(&self, i: usize) -> bool {
+        let j = self.offset + i;
+        self.bytes.get(j / 8).is_some_and(|b| b >> (j % 8) & 1 == 1)
+    }
+}
+
+/// The ASCII characters in order: `&ASCII[c..c + 1]` is character `c` as text.
+const ASCII: &str = {
+    const BYTES: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut c = 0;
+        while c < 128 {
+            t[c] = c as u8;
+            c += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        // Not reachable (ASCII is UTF-8); one-letter texts would then take the general way.
+        Err(_) => "",
+    }
+};
+
+/// A text column's cells in place (see [`TextColumn::utf8_cells`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Utf8Cells<'a> {
+    /// Row `i`'s text is `bytes[offsets[i] .. offsets[i + 1]]`.
+    pub offsets: &'a [i32],
+    /// The texts.
+    pub bytes: &'a [u8],
+    /// Which rows are not null (`None`: none is null).
+    pub valid: Option<Bits<'a>>,
+}
+
+impl<'a> Utf8Cells<'a> {
+    /// Row `i`'s text when it is one byte (not null).
+    #[inline]
+    pub fn byte(&self, i: usize) -> Option<u8> {
+        if self.valid.is_some_and(|v| !v.get(i)) {
+            return None;
+        }
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&z)) if z.wrapping_sub(a) == 1 => self.bytes.get(a as usize).copied(),
+            _ => None,
+        }
+    }
+
+    /// Row `i`'s text: `Ok(None)` for null, `Err` when the offsets or the text are not valid
+    /// (not so in a checked Arrow array).
+    #[inline]
+    pub fn text(&self, i: usize) -> Result<Option<&'a str>, BadCell> {
+        if self.valid.is_some_and(|v| !v.get(i)) {
+            return Ok(None);
+        }
+        let (Some(&a), Some(&z)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
+            return Err(BadCell);
+        };
+        let bytes = self.bytes.get(a as usize..z as usize).ok_or(BadCell)?;
+        // One ASCII letter (the usual level), without the UTF-8 check's call.
+        if let [c] = bytes {
+            if let Some(t) = ASCII.get(usize::from(*c)..usize::from(*c) + 1) {
+                return Ok(Some(t));
+            }
+        }
+        std::str::from_utf8(bytes).map(Some).map_err(|_| BadCell)
+    }
+}
+
+/// A text cell in place whose offsets or bytes are not valid (not so in a checked Arrow
+/// array; the reading then goes the general way, which reads the column through its own
+/// accessors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a text cell whose offsets or bytes are not valid")]
+pub struct BadCell;
+
+/// A number column's cells in place (see [`NumberColumn::f64_cells`]).
+#[derive(Debug, Clone, Copy)]
+pub struct F64Cells<'a> {
+    /// The values.
+    pub values: &'a [f64],
+    /// Which rows are not null (`None`: none is null).
+    pub valid: Option<Bits<'a>>,
+}
+
+impl F64Cells<'_> {
+    /// Row `i`'s number (`None` for null or past the end).
+    #[inline]
+    pub fn number(&self, i: usize) -> Option<f64> {
+        if self.valid.is_some_and(|v| !v.get(i)) {
+            return None;
+        }
+        self.values.get(i).copied()
+    }
+}
+
+/// The texts of a run of rows of one column, kept to recognise the same texts in another run
+/// ([`TextColumn::same_texts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextRun {
+    /// The texts, one after the other.
+    pub bytes: Vec<u8>,
+    /// Per row: the end of its text in `bytes`.
+    pub ends: Vec<u32>,
+    /// Which rows are not null, a bit per row (row `k` is bit `k % 64` of word `k / 64`;
+    /// the bits past the last row are 0).
+    pub valid: Vec<u64>,
+}
+
+impl TextRun {
+    /// The texts of `rows` of a column (`None` when they add up to more than 4 GiB).
+    pub fn of(col: &dyn TextColumn, rows: Range<usize>) -> Option<TextRun> {
+        let mut run = TextRun {
+            valid: vec![0; rows.len().div_ceil(64)],
+            ..TextRun::default()
+        };
+        for (k, r) in rows.enumerate() {
+            let t = col.text(r);
+            run.bytes.extend_from_slice(t.unwrap_or("").as_bytes());
+            run.ends.push(u32::try_from(run.bytes.len()).ok()?);
+            if t.is_some() {
+                run.valid[k / 64] |= 1 << (k % 64);
+            }
+        }
+        Some(run)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Whether row `k` is null.
+    pub fn is_null(&self, k: usize) -> bool {
+        self.valid
+            .get(k / 64)
+            .is_none_or(|w| w >> (k % 64) & 1 == 0)
+    }
+
+    /// Whether any row is null.
+    pub fn any_null(&self) -> bool {
+        let valid: usize = self.valid.iter().map(|w| w.count_ones() as usize).sum();
+        valid != self.len()
+    }
+
+    /// The text of row `k` (`None` for null).
+    pub fn text(&self, k: usize) -> Option<&str> {
+        if self.is_null(k) {
+            return None;
+        }
+        let start = match k {
+            0 => 0,
+            _ => self.ends[k - 1] as usize,
+        };
+        std::str::from_utf8(&self.bytes[start..self.ends[k] as usize]).ok()
     }
 }
 
@@ -52,6 +240,11 @@ pub trait NumberColumn: Sync {
     /// The numbers of a range of rows, appended to `out` (see [`TextColumn::texts`]).
     fn numbers(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
         out.extend(rows.map(|r| self.number(r)));
+    }
+    /// The cells in place, when the column keeps its numbers as `f64` (Arrow `Float64`);
+    /// `None` otherwise.
+    fn f64_cells(&self) -> Option<F64Cells<'_>> {
+        None
     }
     /// Whether the column has no rows.
     fn is_empty(&self) -> bool {
@@ -358,11 +551,16 @@ pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
                 .map(move |a| (t as u32, a, (a + PIECE).min(table.len())))
         })
         .collect();
-    type Found<'a> = (Vec<(&'a str, Run)>, Vec<(u32, u32)>);
     let found: Vec<Found<'a>> = pieces
         .par_iter()
         .map(|&(t, a, z)| {
             let hospital: &'a dyn TextColumn = tables[t as usize].hospital;
+            if let Some(found) = hospital
+                .utf8_cells()
+                .and_then(|c| runs_in_place(c, t, a..z))
+            {
+                return found;
+            }
             let mut runs: Vec<(&'a str, Run)> = Vec::new();
             let mut orphans = Vec::new();
             // The ids read a few hundred at a time (one call, then a tight loop).
@@ -401,6 +599,93 @@ pub fn group_rows<'a>(tables: &[LongTable<'a>]) -> Groups<'a> {
         }
     }
     (groups, orphans)
+}
+
+/// The runs of one hospital's rows (hospital id, run) and the rows without a hospital id, of
+/// a piece of a table.
+type Found<'a> = (Vec<(&'a str, Run)>, Vec<(u32, u32)>);
+
+/// [`group_rows`] of rows `rows` of table `t`, on its `hospital_id` cells in place: the end of
+/// a run of rows with the same id is found by galloping and halving (a few rows compared),
+/// then the rows between are checked at once (their offsets step by the id's length and their
+/// bytes repeat it; none is null). `None` when a cell cannot be read (not so in a checked
+/// Arrow array): the caller then reads the ids row by row.
+fn runs_in_place<'a>(c: Utf8Cells<'a>, t: u32, rows: Range<usize>) -> Option<Found<'a>> {
+    let (mut runs, mut orphans): Found<'a> = (Vec::new(), Vec::new());
+    let mut r = rows.start;
+    let mut gallop = true;
+    while r < rows.end {
+        let raw = c.text(r).ok()?;
+        let Some(h) = raw.map(trim).filter(|h| !h.is_empty()) else {
+            orphans.push((t, r as u32));
+            r += 1;
+            continue;
+        };
+        // Gallop over ids written without spaces around them.
+        let galloping = gallop && raw.is_some_and(|x| x.len() == h.len());
+        let found = galloping.then(|| same_id_end(&c, r..rows.end, h.as_bytes()));
+        let end = match found.flatten() {
+            Some(end) => end,
+            None => {
+                // Misled (rows between with other ids): row by row from now on in this
+                // piece, where the check would cost more than the galloping saves.
+                gallop &= !galloping;
+                let same_raw = |i: usize| matches!(c.text(i), Ok(x) if x == raw);
+                (r + 1..rows.end)
+                    .find(|&i| !same_raw(i))
+                    .unwrap_or(rows.end)
+            }
+        };
+        match runs.last_mut() {
+            Some((prev, run)) if run.2 as usize == r && same(prev, h) => run.2 = end as u32,
+            _ => runs.push((h, (t, r as u32, end as u32))),
+        }
+        r = end;
+    }
+    Some((runs, orphans))
+}
+
+/// The end of the run of rows from `rows.start` on whose cells are exactly `id` (the first
+/// is), or `None` when the rows the galloping skipped are not all `id`.
+fn same_id_end(c: &Utf8Cells<'_>, rows: Range<usize>, id: &[u8]) -> Option<usize> {
+    let (r, z) = (rows.start, rows.end);
+    let is = |i: usize| matches!(c.text(i), Ok(Some(x)) if x.as_bytes() == id);
+    // Gallop (rows r + 1, 2, 4, ...), then halve between the last row found the same and
+    // the first found different: if the rows between are all `id`, this is the run's end.
+    let (mut lo, mut hi, mut step) = (r + 1, z, 1);
+    while r + step < z {
+        if !is(r + step) {
+            hi = r + step;
+            break;
+        }
+        lo = r + step + 1;
+        step *= 2;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if is(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let end = lo;
+    // Check the rows between at once.
+    let n = id.len();
+    let offsets = c.offsets.get(r..=end)?;
+    let base = offsets[0] as usize;
+    let steps = offsets
+        .iter()
+        .zip((0..).step_by(n.max(1)))
+        .fold(true, |ok, (&o, want)| {
+            ok & ((o as usize).wrapping_sub(base) == want)
+        });
+    let repeats = c
+        .bytes
+        .get(base..base + (end - r) * n)
+        .is_some_and(|span| span.get(..n) == Some(id) && span[n..] == span[..span.len() - n]);
+    let valid = c.valid.is_none_or(|v| (r..end).all(|i| v.get(i)));
+    (steps && repeats && valid && n > 0).then_some(end)
 }
 
 /// Check every hospital of several tables into sheets, in parallel, in order of first

@@ -323,7 +323,7 @@ impl Batch {
 mod tables {
     use super::*;
     use crate::evidence::arrow::columns;
-    use crate::evidence::table::{add_runs, group_rows, LongTable, Run};
+    use crate::evidence::table::{group_rows, LongTable, Run};
     use arrow_array::RecordBatch;
     use arrow_schema::ArrowError;
 
@@ -338,9 +338,7 @@ mod tables {
         b: &mut SheetBuilder<'_>,
         scratch: &mut Scratch,
     ) -> Result<Summary, EvidenceError> {
-        b.reset(hospital);
-        add_runs(tables, b, rows);
-        let sheet = b.check()?;
+        let sheet = b.table_rows(tables, hospital, rows)?;
         records.apply(rb, sheet)?;
         score_summary(rb, sheet, scratch)
     }
