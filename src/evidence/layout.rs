@@ -386,7 +386,7 @@ impl SheetBuilder<'_> {
         if !known {
             // Learning costs about one row-by-row reading: when hospital after hospital is
             // laid out differently, learn only now and then (after 1, 2, 4, 8, ... misses).
-            self.layout_misses += 1;
+            self.layout_misses = self.layout_misses.saturating_add(1);
             if !self.layout_misses.is_power_of_two() {
                 return false;
             }
