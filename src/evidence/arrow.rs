@@ -82,10 +82,48 @@ impl TextColumn for ArrowText<'_> {
         match self {
             ArrowText::Utf8(a) => same_offsets(a, start, run),
             ArrowText::Large(a) => same_offsets(a, start, run),
+            ArrowText::View(a) => same_views(a, start, run),
             _ => {
                 (start + run.len() <= self.len())
                     && (0..run.len()).all(|k| self.text(start + k) == run.text(k))
             }
+        }
+    }
+}
+
+/// [`TextColumn::same_texts`] on string views: each row's length and bytes (short texts sit
+/// in the view itself), then the nulls.
+fn same_views(a: &arrow_array::StringViewArray, start: usize, run: &TextRun) -> bool {
+    let n = run.len();
+    let Some(views) = a.views().get(start..start + n) else {
+        return false;
+    };
+    let mut from = 0;
+    for (k, (&view, &end)) in views.iter().zip(&run.ends).enumerate() {
+        let Some(want) = run.bytes.get(from..end as usize) else {
+            return false;
+        };
+        from = end as usize;
+        let len = view as u32 as usize;
+        let same = match len {
+            // A null row's view may be anything: its text is none (the nulls are compared
+            // below).
+            _ if a.is_null(start + k) => want.is_empty(),
+            // Up to 12 bytes are inline: the view is the length, then the bytes.
+            0..=12 => view.to_le_bytes().get(4..4 + len) == Some(want),
+            _ => a.value(start + k).as_bytes() == want,
+        };
+        if !same {
+            return false;
+        }
+    }
+    match a.nulls() {
+        None => !run.any_null(),
+        Some(nulls) => {
+            let bits = nulls.inner().slice(start, n);
+            bits.bit_chunks()
+                .iter_padded()
+                .eq(run.valid.iter().copied())
         }
     }
 }
