@@ -244,16 +244,11 @@ fn usual_decimal(d: &rust_decimal::Decimal) -> Option<[u8; 10]> {
 /// [`put_decimal`] of a decimal in normal form.
 #[cold]
 fn put_normalized(feed: &mut Feed, n: &rust_decimal::Decimal) {
-    let m = n.mantissa();
-    match i64::try_from(m) {
-        Ok(small) => {
-            let mut b = [n.scale() as u8, 8, 0, 0, 0, 0, 0, 0, 0, 0];
-            b[2..].copy_from_slice(&small.to_le_bytes());
-            feed.put(&b);
-        }
-        Err(_) => {
+    match usual_decimal(n) {
+        Some(bytes) => feed.put(&bytes),
+        None => {
             feed.put(&[n.scale() as u8, 16]);
-            feed.put(&m.to_le_bytes());
+            feed.put(&n.mantissa().to_le_bytes());
         }
     }
 }

@@ -141,16 +141,34 @@ fn table(evs: &[Evidence]) -> RecordBatch {
             }
         }
     }
-    let cols: Vec<(&str, ArrayRef)> = vec![
-        ("hospital_id", Arc::new(StringArray::from(h))),
-        ("criterion_id", Arc::new(StringArray::from(c))),
-        ("period", Arc::new(StringArray::from(p))),
-        ("value", Arc::new(Float64Array::from(v))),
-        ("numerator", Arc::new(Float64Array::from(n))),
-        ("denominator", Arc::new(Float64Array::from(d))),
-        ("level", Arc::new(StringArray::from(l))),
-    ];
-    RecordBatch::try_from_iter(cols).unwrap()
+    long_batch(
+        [
+            Arc::new(StringArray::from(h)),
+            Arc::new(StringArray::from(c)),
+            Arc::new(StringArray::from(p)),
+            Arc::new(StringArray::from(l)),
+        ],
+        [
+            Arc::new(Float64Array::from(v)),
+            Arc::new(Float64Array::from(n)),
+            Arc::new(Float64Array::from(d)),
+        ],
+    )
+}
+
+/// A long table's record batch from its columns: hospital, criterion, period and level texts;
+/// value, numerator and denominator numbers.
+fn long_batch([h, c, p, l]: [ArrayRef; 4], [v, n, d]: [ArrayRef; 3]) -> RecordBatch {
+    RecordBatch::try_from_iter([
+        ("hospital_id", h),
+        ("criterion_id", c),
+        ("period", p),
+        ("value", v),
+        ("numerator", n),
+        ("denominator", d),
+        ("level", l),
+    ])
+    .unwrap()
 }
 
 fn split(b: &RecordBatch, size: usize) -> Vec<RecordBatch> {
@@ -586,16 +604,10 @@ fn quick_reading_equals_row_by_row_on_damaged_tables() {
         let pickf = |col: &Vec<Option<f64>>| -> ArrayRef {
             Arc::new(order.iter().map(|&r| col[r]).collect::<Float64Array>())
         };
-        let damaged = RecordBatch::try_from_iter([
-            ("hospital_id", pick(&h)),
-            ("criterion_id", pick(&c)),
-            ("period", pick(&p)),
-            ("value", pickf(&v)),
-            ("numerator", pickf(&nu)),
-            ("denominator", pickf(&de)),
-            ("level", pick(&l)),
-        ])
-        .unwrap();
+        let damaged = long_batch(
+            [pick(&h), pick(&c), pick(&p), pick(&l)],
+            [pickf(&v), pickf(&nu), pickf(&de)],
+        );
         let by_row = read_sheet(&rb, &damaged, &|t, b| {
             (0..t.len()).for_each(|r| t.add_row(b, r))
         });
@@ -714,16 +726,10 @@ fn reading_by_layout_equals_row_by_row() {
                 }),
             ];
             for (kind, strings) in kinds {
-                let damaged = RecordBatch::try_from_iter([
-                    ("hospital_id", strings(&h)),
-                    ("criterion_id", strings(&c)),
-                    ("period", strings(&p)),
-                    ("value", numbers(&v)),
-                    ("numerator", numbers(&nu)),
-                    ("denominator", numbers(&de)),
-                    ("level", strings(&l)),
-                ])
-                .unwrap();
+                let damaged = long_batch(
+                    [strings(&h), strings(&c), strings(&p), strings(&l)],
+                    [numbers(&v), numbers(&nu), numbers(&de)],
+                );
                 // Split, so that a hospital's rows also cross from one batch to the next.
                 let parts = split(&damaged, 1_000);
                 let cols = sanjia::evidence::arrow::columns(&parts).unwrap();

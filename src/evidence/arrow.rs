@@ -117,15 +117,7 @@ fn same_views(a: &arrow_array::StringViewArray, start: usize, run: &TextRun) -> 
             return false;
         }
     }
-    match a.nulls() {
-        None => !run.any_null(),
-        Some(nulls) => {
-            let bits = nulls.inner().slice(start, n);
-            bits.bit_chunks()
-                .iter_padded()
-                .eq(run.valid.iter().copied())
-        }
-    }
+    same_nulls(a.nulls(), start, run)
 }
 
 /// [`TextColumn::same_texts`] on offsets and bytes: each row's length, all the bytes at once,
@@ -146,15 +138,20 @@ fn same_offsets<O: OffsetSizeTrait>(
         .all(|(o, &e)| o.as_usize().wrapping_sub(base) == e as usize);
     lengths_agree
         && a.value_data().get(base..offsets[n].as_usize()) == Some(run.bytes.as_slice())
-        && match a.nulls() {
-            None => !run.any_null(),
-            Some(nulls) => {
-                let bits = nulls.inner().slice(start, n);
-                bits.bit_chunks()
-                    .iter_padded()
-                    .eq(run.valid.iter().copied())
-            }
-        }
+        && same_nulls(a.nulls(), start, run)
+}
+
+/// Whether the rows from `start` on are null where `run`'s are (64 rows at a time).
+fn same_nulls(nulls: Option<&arrow_buffer::NullBuffer>, start: usize, run: &TextRun) -> bool {
+    match nulls {
+        None => !run.any_null(),
+        Some(nulls) => nulls
+            .inner()
+            .slice(start, run.len())
+            .bit_chunks()
+            .iter_padded()
+            .eq(run.valid.iter().copied()),
+    }
 }
 
 /// A numeric column over an Arrow array.

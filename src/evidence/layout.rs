@@ -20,7 +20,7 @@
 use super::sheet::{
     level_answer, natural_cmp, observation_from, quantity, usual_quantity, MAX_ENTRIES,
 };
-use super::table::{trim, F64Cells, LongTable, NumberColumn, Run, TextRun};
+use super::table::{texts_into, trim, F64Cells, LongTable, NumberColumn, Run, TextRun};
 use super::{
     Answer, ArticleLevel, EvidenceError, Obs, Sheet, SheetBuilder, MAX_ID_LEN, MAX_PERIODS,
 };
@@ -269,19 +269,8 @@ impl Layout {
         let mut a = rows.start;
         while a < rows.end {
             let z = rows.end.min(a + PIECE);
-            levels.clear();
-            match table.level {
-                Some(c) => c.texts(a..z, &mut levels),
-                None => levels.resize(z - a, None),
-            }
-            let cols = [table.value, table.numerator, table.denominator];
-            for (col, out) in cols.into_iter().zip(numbers.iter_mut()) {
-                out.clear();
-                match col {
-                    Some(c) => c.numbers(a..z, out),
-                    None => out.resize(z - a, None),
-                }
-            }
+            texts_into(table.level, a..z, &mut levels);
+            table.numbers_into(a..z, &mut numbers);
             let [value, numerator, denominator] = &numbers;
             let slots = &self.slots[a - rows.start..z - rows.start];
             for (k, &slot) in slots.iter().enumerate() {

@@ -183,9 +183,16 @@ fn observation_problem(
 /// `Ok(None)` when it is left out (`0/0`: no cases in the period), or what is wrong, in words.
 #[inline]
 pub(super) fn quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<Quantity>, String> {
-    match usual_quantity(rule.scale, rule.proportion, obs) {
-        Some(q) => Ok(Some(q)),
-        None => any_quantity(rule, obs),
+    if let Some(q) = usual_quantity(rule.scale, rule.proportion, obs) {
+        return Ok(Some(q));
+    }
+    match obs {
+        // Not usual: a proportion's value out of its range.
+        Observation::Value(v) => Err(out_of_range(rule, v)),
+        Observation::Ratio {
+            numerator,
+            denominator,
+        } => ratio_quantity(rule, numerator, denominator),
     }
 }
 
@@ -207,23 +214,6 @@ pub(super) fn usual_quantity(
             Some(Quantity::Decimal(v))
         }
         Observation::Ratio { .. } => None,
-    }
-}
-
-/// [`quantity`] of any observation.
-fn any_quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<Quantity>, String> {
-    match obs {
-        Observation::Value(v) => {
-            let negative = v.is_sign_negative() && !v.is_zero();
-            if rule.proportion && (negative || cmp_decimal(&v, &rule.scale).is_gt()) {
-                return Err(out_of_range(rule, v));
-            }
-            Ok(Some(Quantity::Decimal(v)))
-        }
-        Observation::Ratio {
-            numerator,
-            denominator,
-        } => ratio_quantity(rule, numerator, denominator),
     }
 }
 

@@ -431,23 +431,10 @@ impl<'a> LongTable<'a> {
         while a < rows.end {
             let z = rows.end.min(a + PIECE);
             let [criterion, level, period] = &mut texts;
-            criterion.clear();
-            self.criterion.texts(a..z, criterion);
-            for (col, out) in [(self.level, level), (self.period, period)] {
-                out.clear();
-                match col {
-                    Some(c) => c.texts(a..z, out),
-                    None => out.resize(z - a, None),
-                }
-            }
-            let cols = [self.value, self.numerator, self.denominator];
-            for (col, out) in cols.into_iter().zip(numbers.iter_mut()) {
-                out.clear();
-                match col {
-                    Some(c) => c.numbers(a..z, out),
-                    None => out.resize(z - a, None),
-                }
-            }
+            texts_into(Some(self.criterion), a..z, criterion);
+            texts_into(self.level, a..z, level);
+            texts_into(self.period, a..z, period);
+            self.numbers_into(a..z, &mut numbers);
             let mut k = 0;
             while k < z - a {
                 let quick = super::sheet::QuickRows {
@@ -479,6 +466,19 @@ impl<'a> LongTable<'a> {
         }
     }
 
+    /// The `value`, `numerator` and `denominator` numbers of `rows` into `out` (cleared
+    /// first; a column the table does not have reads as nulls).
+    pub(crate) fn numbers_into(&self, rows: Range<usize>, out: &mut [Vec<Option<f64>>; 3]) {
+        let cols = [self.value, self.numerator, self.denominator];
+        for (col, out) in cols.into_iter().zip(out.iter_mut()) {
+            out.clear();
+            match col {
+                Some(c) => c.numbers(rows.clone(), out),
+                None => out.resize(rows.len(), None),
+            }
+        }
+    }
+
     fn add(&self, b: &mut SheetBuilder, r: usize, cells: Cells<'_>) {
         let at = Loc::Row(r + self.row_offset);
         let Some(crit) = cells.criterion.map(trim).filter(|c| !c.is_empty()) else {
@@ -504,6 +504,20 @@ impl<'a> LongTable<'a> {
     /// appearance). Rows without a hospital id become one error with hospital `None`.
     pub fn sheets(&self, rb: &Rulebook) -> Vec<Result<Sheet, EvidenceError>> {
         sheets_from_tables(rb, std::slice::from_ref(self))
+    }
+}
+
+/// Column `col`'s texts of `rows` into `out` (cleared first; nulls when the table does not
+/// have the column).
+pub(crate) fn texts_into<'a>(
+    col: Option<&'a dyn TextColumn>,
+    rows: Range<usize>,
+    out: &mut Vec<Option<&'a str>>,
+) {
+    out.clear();
+    match col {
+        Some(c) => c.texts(rows, out),
+        None => out.resize(rows.len(), None),
     }
 }
 

@@ -50,8 +50,9 @@ pub(crate) struct FixedScratch {
 impl FixedScratch {
     /// Size the buffers for `n` nodes. Nothing is cleared for the next hospital: scoring
     /// writes every node's points and maximum, and each criterion's slot of its kind (a
-    /// gate's gate, an article's or element's rank, an indicator's value); the other slots
-    /// (which nothing writes) stay "none".
+    /// gate's gate, an article's or element's rank, an indicator's value). A slot of another
+    /// kind is never read for a node (grade conditions ask a gate for its gate, an article for
+    /// its rank), so what it holds does not matter.
     fn reset(&mut self, n: usize) {
         if self.points.len() != n {
             *self = FixedScratch {
