@@ -105,16 +105,28 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     if !v.is_finite() {
         return None;
     }
-    // Fast path for the common case (counts, and values typed with up to 6 decimals): if the
-    // decimal m / 10^k (|m| < 10^15, so at most 15 significant digits) is the float's nearest
-    // decimal, i.e. it converts back to exactly `v`, it is also what rounding `v` to 15
+    match small_from_f64(v) {
+        Some((m, k)) => Some(small_decimal(m, k)),
+        None => round15(v),
+    }
+}
+
+/// [`decimal_from_f64`] of the usual float (a count, or a value typed with up to 6 decimal
+/// places) as its mantissa and scale, `m / 10^k` in normal form (`|m| < 10^15`, `k <= 6`,
+/// no trailing zero when `k > 0`), without building a [`Decimal`]; `None` for any other
+/// float, NaN and infinities included.
+#[inline(always)]
+pub(crate) fn small_from_f64(v: f64) -> Option<(i64, u32)> {
+    // If the decimal m / 10^k (|m| < 10^15, so at most 15 significant digits) is the float's
+    // nearest decimal, i.e. it converts back to exactly `v`, it is also what rounding `v` to 15
     // significant digits gives: 15-digit decimals are further apart than a float's spacing.
     // Integers first, with casts only (no libm call): `v as i64` truncates, and is `v` back
-    // exactly when `v` is an integer (|v| < 10^15 keeps it within 15 digits).
+    // exactly when `v` is an integer (|v| < 10^15 keeps it within 15 digits). NaN fails every
+    // comparison, and an infinity every bound.
     if v.abs() < 1e15 {
         let i = v as i64;
         if i as f64 == v {
-            return Some(small_decimal(i, 0));
+            return Some((i, 0));
         }
     }
     const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
@@ -134,16 +146,16 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
                 m /= 10;
                 k -= 1;
             }
-            return Some(small_decimal(m, k));
+            return Some((m, k));
         }
     }
-    round15(v)
+    None
 }
 
 /// `Decimal::new(m, k)` for a scale `k` of at most 6, inlined (the library's is a call, and
 /// its decimal comes back through memory: a stall for every value of a table).
 #[inline(always)]
-fn small_decimal(m: i64, k: u32) -> Decimal {
+pub(crate) fn small_decimal(m: i64, k: u32) -> Decimal {
     let a = m.unsigned_abs();
     Decimal::from_parts(a as u32, (a >> 32) as u32, 0, m < 0, k)
 }
@@ -158,6 +170,29 @@ fn round15(v: f64) -> Option<Decimal> {
     }
     let text = format!("{v:.14e}");
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
+}
+
+/// `(m / 10^k).cmp(d)` for a small decimal given by its parts ([`small_from_f64`]), in
+/// 128-bit integers, without building a [`Decimal`] (whose address, taken by the library's
+/// comparison, would keep it in memory); `None` when the integers would overflow.
+#[inline(always)]
+pub(crate) fn cmp_small(m: i64, k: u32, d: &Decimal) -> Option<Ordering> {
+    const POW10: [i128; 29] = {
+        let mut t = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    let (x, y, sy) = (i128::from(m), d.mantissa(), d.scale());
+    let p = *POW10.get(k.abs_diff(sy) as usize)?;
+    Some(if k >= sy {
+        x.cmp(&y.checked_mul(p)?)
+    } else {
+        x.checked_mul(p)?.cmp(&y)
+    })
 }
 
 /// `a.cmp(b)`, without the library's general 96-bit rescaling for the usual decimals: the

@@ -24,7 +24,7 @@ use super::table::{texts_into, trim, F64Cells, LongTable, NumberColumn, Run, Tex
 use super::{
     Answer, ArticleLevel, EvidenceError, Obs, Sheet, SheetBuilder, MAX_ID_LEN, MAX_PERIODS,
 };
-use crate::ratio::Quantity;
+use crate::ratio::{cmp_small, small_decimal, small_from_f64, Quantity};
 use crate::rulebook::compile::Rule;
 use crate::rulebook::model::NodeKind;
 use crate::Rulebook;
@@ -316,6 +316,24 @@ impl Layout {
                 let Some(&(scale, proportion)) = self.obs_rules.get(obs as usize) else {
                     return false;
                 };
+                // The usual value (at most 6 decimal places, within range) built in registers
+                // and stored once: what `observation_from` and `usual_quantity` give, without
+                // their results passing through memory.
+                if let (Some(v), None, None) = (v, n, d) {
+                    if let Some((m, k)) = small_from_f64(v) {
+                        let within =
+                            || m >= 0 && cmp_small(m, k, &scale).is_some_and(|o| o.is_le());
+                        if !proportion || within() {
+                            return match sheet.obs.get_mut(obs as usize) {
+                                Some(to) => {
+                                    to.value = Quantity::Decimal(small_decimal(m, k));
+                                    true
+                                }
+                                None => false,
+                            };
+                        }
+                    }
+                }
                 // Values the usual way; counts and anything else through the rule.
                 let q = match observation_from(v, n, d) {
                     Ok(o) => match usual_quantity(scale, proportion, o) {
