@@ -699,6 +699,9 @@ fn reading_by_layout_equals_row_by_row() {
                     12 => p[r] = Some("2021".into()),
                     13 if l[r].is_none() => l[r] = Some(String::new()),
                     14 if nu[r].is_some() => nu[r] = de[r].map(|d| d + 1.0),
+                    // A level with a numerator, or a denominator alone (NaN too).
+                    15 if l[r].is_some() => nu[r] = Some(3.0),
+                    16 if l[r].is_some() => de[r] = Some(f64::NAN),
                     _ => {}
                 }
             }

@@ -214,22 +214,20 @@ impl Layout {
         let numbers = [table.value, table.numerator, table.denominator].map(number);
         match (level, numbers) {
             (Some(level), [Some(v), Some(n), Some(d)]) => {
-                let slots = self.slots.iter().zip(rows);
-                let no_numbers = v.is_none() && n.is_none() && d.is_none();
+                let slots = self.slots.iter().zip(rows.clone());
+                // Numbers read at rows other than articles' one-letter levels, per column.
+                let mut read = [0usize; 3];
                 for (&slot, r) in slots {
-                    // An article's one-letter level (nearly every row), by table.
+                    // An article's one-letter level (nearly every row), by table; its number
+                    // cells are not looked at here, but counted at the end.
                     if let Slot::Level {
                         node,
                         kind: NodeKind::Article,
                     } = slot
                     {
-                        let numbers = !no_numbers
-                            && [v, n, d]
-                                .iter()
-                                .any(|c| c.is_some_and(|c| c.number(r).is_some()));
-                        let answer = match (level.and_then(|c| c.byte(r)), numbers) {
-                            (Some(b), false) => ARTICLE_ANSWERS[usize::from(b)],
-                            _ => None,
+                        let answer = match level.and_then(|c| c.byte(r)) {
+                            Some(b) => ARTICLE_ANSWERS[usize::from(b)],
+                            None => None,
                         };
                         if let (Some(a), Some(to)) = (answer, sheet.answers.get_mut(node as usize))
                         {
@@ -245,11 +243,19 @@ impl Layout {
                         n.and_then(|c| c.number(r)),
                         d.and_then(|c| c.number(r)),
                     ];
+                    for (k, cell) in read.iter_mut().zip(&cells) {
+                        *k += usize::from(cell.is_some());
+                    }
                     if !self.take(rb, slot, text, cells, sheet) {
                         return false;
                     }
                 }
-                true
+                // No article's level row has a number (that is the row-by-row reading's error
+                // to name): each column's numbers in these rows were all read above.
+                [v, n, d]
+                    .iter()
+                    .zip(read)
+                    .all(|(c, k)| c.is_none_or(|c| c.count(rows.clone()) == k))
             }
             _ => self.fill_by_pieces(rb, table, rows, sheet),
         }

@@ -66,6 +66,30 @@ pub struct Bits<'a> {
 }
 
 impl Bits<'_> {
+    /// How many of `rows` are not null (rows past the bitmap are null), a byte at a time.
+    pub fn count(&self, rows: Range<usize>) -> usize {
+        let (mut j, z) = (self.offset + rows.start, self.offset + rows.end);
+        let bit = |j: usize| {
+            self.bytes
+                .get(j / 8)
+                .map_or(0, |b| usize::from(b >> (j % 8) & 1))
+        };
+        let mut n = 0;
+        while j < z && j % 8 != 0 {
+            n += bit(j);
+            j += 1;
+        }
+        while j + 8 <= z {
+            n += self.bytes.get(j / 8).map_or(0, |b| b.count_ones() as usize);
+            j += 8;
+        }
+        while j < z {
+            n += bit(j);
+            j += 1;
+        }
+        n
+    }
+
     /// Whether row `i` is not null (rows past the bitmap are null).
     #[inline]
     pub fn get(&self, i: usize) -> bool {
@@ -167,6 +191,15 @@ pub struct F64Cells<'a> {
 }
 
 impl F64Cells<'_> {
+    /// How many of `rows` have a number (are not null, and within the values).
+    pub fn count(&self, rows: Range<usize>) -> usize {
+        let rows = rows.start.min(self.values.len())..rows.end.min(self.values.len());
+        match &self.valid {
+            None => rows.len(),
+            Some(bits) => bits.count(rows),
+        }
+    }
+
     /// Row `i`'s number (`None` for null or past the end).
     #[inline]
     pub fn number(&self, i: usize) -> Option<f64> {
@@ -756,7 +789,27 @@ pub fn sheets_from_tables(
 
 #[cfg(test)]
 mod tests {
-    use super::{same, same_bytes};
+    use super::{same, same_bytes, Bits};
+
+    /// Counting the set bits of a range a byte at a time agrees with looking at each bit.
+    #[test]
+    fn bits_count_equals_bit_by_bit() {
+        let bytes: Vec<u8> = (0..40u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+            .collect();
+        for offset in 0..17 {
+            let bits = Bits {
+                bytes: &bytes,
+                offset,
+            };
+            for a in 0..90 {
+                for z in a..330 {
+                    let want = (a..z).filter(|&i| bits.get(i)).count();
+                    assert_eq!(bits.count(a..z), want, "offset {offset} rows {a}..{z}");
+                }
+            }
+        }
+    }
 
     /// The word-wise comparison agrees with byte equality at every length and position.
     #[test]
