@@ -172,22 +172,24 @@ fn round15(v: f64) -> Option<Decimal> {
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }
 
+/// The powers of ten a [`Decimal`]'s scale can differ by (0 to 28), as 128-bit integers.
+const POW10_I128: [i128; 29] = {
+    let mut t = [1i128; 29];
+    let mut k = 1;
+    while k < 29 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
 /// `(m / 10^k).cmp(d)` for a small decimal given by its parts ([`small_from_f64`]), in
 /// 128-bit integers, without building a [`Decimal`] (whose address, taken by the library's
 /// comparison, would keep it in memory); `None` when the integers would overflow.
 #[inline(always)]
 pub(crate) fn cmp_small(m: i64, k: u32, d: &Decimal) -> Option<Ordering> {
-    const POW10: [i128; 29] = {
-        let mut t = [1i128; 29];
-        let mut i = 1;
-        while i < 29 {
-            t[i] = t[i - 1] * 10;
-            i += 1;
-        }
-        t
-    };
     let (x, y, sy) = (i128::from(m), d.mantissa(), d.scale());
-    let p = *POW10.get(k.abs_diff(sy) as usize)?;
+    let p = *POW10_I128.get(k.abs_diff(sy) as usize)?;
     Some(if k >= sy {
         x.cmp(&y.checked_mul(p)?)
     } else {
@@ -200,15 +202,8 @@ pub(crate) fn cmp_small(m: i64, k: u32, d: &Decimal) -> Option<Ordering> {
 /// and the scales differ by at most 18 places.
 #[inline(always)]
 pub fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
-    const POW10: [i128; 19] = {
-        let mut t = [1i128; 19];
-        let mut k = 1;
-        while k < 19 {
-            t[k] = t[k - 1] * 10;
-            k += 1;
-        }
-        t
-    };
+    // Two i64 mantissas times at most 10^18 stay within an i128.
+    const POW10: &[i128] = POW10_I128.split_at(19).0;
     let (x, y) = (a.mantissa(), b.mantissa());
     let (sx, sy) = (a.scale(), b.scale());
     if sx == sy {

@@ -22,16 +22,21 @@ fn hospitals(rb: &Rulebook, n: usize, seed: u64) -> Vec<Evidence> {
     hospitals_leaving_out(rb, n, seed, 23)
 }
 
-/// Random hospitals leaving out about one criterion in `one_in` (0: none left out, so every
-/// hospital's rows are laid out alike).
-fn hospitals_leaving_out(rb: &Rulebook, n: usize, seed: u64, one_in: u64) -> Vec<Evidence> {
+/// A pseudo-random sequence (xorshift) from a seed.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
+    move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         x
-    };
+    }
+}
+
+/// Random hospitals leaving out about one criterion in `one_in` (0: none left out, so every
+/// hospital's rows are laid out alike).
+fn hospitals_leaving_out(rb: &Rulebook, n: usize, seed: u64, one_in: u64) -> Vec<Evidence> {
+    let mut next = xorshift(seed);
     let mut out = Vec::new();
     for h in 0..n {
         let mut ev = Evidence::new(format!("H{h:04}"));
@@ -352,12 +357,9 @@ fn records_feed_batches_the_same_way() {
 /// The rows of a batch in a pseudo-random order (hospitals interleaved).
 fn shuffled(b: &RecordBatch, seed: u64) -> RecordBatch {
     let mut order: Vec<usize> = (0..b.num_rows()).collect();
-    let mut x = seed | 1;
+    let mut random = xorshift(seed);
     for i in (1..order.len()).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
+        order.swap(i, (random() % (i as u64 + 1)) as usize);
     }
     let cols: Vec<(String, ArrayRef)> = b
         .schema()
@@ -563,16 +565,9 @@ fn quick_reading_equals_row_by_row_on_damaged_tables() {
         evs[0].hospital = "H".into();
         let batch = table(&evs);
         let n = batch.num_rows();
-        let (text, num) = (|k| strings(&batch, k), |k| floats(&batch, k));
-        let (h, mut c, p, mut v, nu, de, mut l) =
-            (text(0), text(1), text(2), num(3), num(4), num(5), text(6));
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % 64
-        };
+        let (h, mut c, p, mut v, nu, de, mut l) = plain(&batch);
+        let mut random = xorshift(seed);
+        let mut next = move || random() % 64;
         let mut order: Vec<usize> = Vec::new();
         for r in 0..n {
             match next() {
@@ -616,6 +611,16 @@ fn quick_reading_equals_row_by_row_on_damaged_tables() {
         errors += usize::from(by_row.is_err());
     }
     assert!(errors > 0, "the damage makes errors");
+}
+
+type Texts = Vec<Option<String>>;
+type Numbers = Vec<Option<f64>>;
+
+/// A long batch's columns as plain values ([`table`]'s order): hospital, criterion, period,
+/// value, numerator, denominator, level.
+fn plain(batch: &RecordBatch) -> (Texts, Texts, Texts, Numbers, Numbers, Numbers, Texts) {
+    let (text, num) = (|k| strings(batch, k), |k| floats(batch, k));
+    (text(0), text(1), text(2), num(3), num(4), num(5), text(6))
 }
 
 /// A string column of a batch as plain values.
@@ -672,16 +677,9 @@ fn reading_by_layout_equals_row_by_row() {
             let evs = hospitals_leaving_out(&rb, 24, seed, 0);
             let batch = table(&evs);
             let n = batch.num_rows();
-            let (text, num) = (|k| strings(&batch, k), |k| floats(&batch, k));
-            let (h, mut c, mut p, mut v, mut nu, mut de, mut l) =
-                (text(0), text(1), text(2), num(3), num(4), num(5), text(6));
-            let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-            let mut next = move || {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % 400
-            };
+            let (h, mut c, mut p, mut v, mut nu, mut de, mut l) = plain(&batch);
+            let mut random = xorshift(seed);
+            let mut next = move || random() % 400;
             for r in 0..n {
                 match next() {
                     0 => l[r] = l[r].as_ref().map(|_| "Z".into()),
@@ -785,13 +783,8 @@ fn grouping_in_place_equals_row_by_row() {
         Some("  "),
         None,
     ];
-    let mut x = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % m) as usize
-    };
+    let mut random = xorshift(0x2545_F491_4F6C_DD1D);
+    let mut next = move |m: u64| (random() % m) as usize;
     for case in 0..300 {
         let mut ids: Vec<Option<&str>> = Vec::new();
         let len = 1 + next(3_000);

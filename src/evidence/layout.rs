@@ -18,13 +18,13 @@
 )]
 
 use super::sheet::{
-    level_answer, natural_cmp, observation_from, quantity, usual_quantity, MAX_ENTRIES,
+    level_answer, natural_cmp, observation_from, quantity, usual_quantity, usual_value, MAX_ENTRIES,
 };
 use super::table::{texts_into, trim, F64Cells, LongTable, NumberColumn, Run, TextRun};
 use super::{
     Answer, ArticleLevel, EvidenceError, Obs, Sheet, SheetBuilder, MAX_ID_LEN, MAX_PERIODS,
 };
-use crate::ratio::{cmp_small, small_decimal, small_from_f64, Quantity};
+use crate::ratio::Quantity;
 use crate::rulebook::compile::Rule;
 use crate::rulebook::model::NodeKind;
 use crate::Rulebook;
@@ -322,22 +322,16 @@ impl Layout {
                 let Some(&(scale, proportion)) = self.obs_rules.get(obs as usize) else {
                     return false;
                 };
-                // The usual value (at most 6 decimal places, within range) built in registers
-                // and stored once: what `observation_from` and `usual_quantity` give, without
-                // their results passing through memory.
+                // The usual value, stored once.
                 if let (Some(v), None, None) = (v, n, d) {
-                    if let Some((m, k)) = small_from_f64(v) {
-                        let within =
-                            || m >= 0 && cmp_small(m, k, &scale).is_some_and(|o| o.is_le());
-                        if !proportion || within() {
-                            return match sheet.obs.get_mut(obs as usize) {
-                                Some(to) => {
-                                    to.value = Quantity::Decimal(small_decimal(m, k));
-                                    true
-                                }
-                                None => false,
-                            };
-                        }
+                    if let Some(value) = usual_value(v, &scale, proportion) {
+                        return match sheet.obs.get_mut(obs as usize) {
+                            Some(to) => {
+                                to.value = Quantity::Decimal(value);
+                                true
+                            }
+                            None => false,
+                        };
                     }
                 }
                 // Values the usual way; counts and anything else through the rule.

@@ -8,7 +8,9 @@
 
 use super::error::Collector;
 use super::{parse_gate_answer, ArticleLevel, ElementResult, EvidenceError, Observation};
-use crate::ratio::{cmp_decimal, decimal_from_f64, Quantity};
+use crate::ratio::{
+    cmp_decimal, cmp_small, decimal_from_f64, small_decimal, small_from_f64, Quantity,
+};
 use crate::rulebook::compile::{IndicatorRule, Rule};
 use crate::rulebook::model::NodeKind;
 use crate::Rulebook;
@@ -215,6 +217,19 @@ pub(super) fn usual_quantity(
         }
         Observation::Ratio { .. } => None,
     }
+}
+
+/// [`usual_quantity`] of a value read from a float cell, for the usual float (at most 6
+/// decimal places, see [`small_from_f64`]): the decimal built from its parts and checked
+/// against the range in integers, so that no decimal passes through memory on the way (a
+/// stall for every value of a table). `None` for any other float, or one out of range:
+/// [`observation_from`] and [`quantity`] then take it, and give the same decimal or name the
+/// problem.
+#[inline(always)]
+pub(super) fn usual_value(v: f64, scale: &Decimal, proportion: bool) -> Option<Decimal> {
+    let (m, k) = small_from_f64(v)?;
+    let within = || m >= 0 && cmp_small(m, k, scale).is_some_and(|o| o.is_le());
+    (!proportion || within()).then(|| small_decimal(m, k))
 }
 
 /// A proportion's value outside its range, in words.
