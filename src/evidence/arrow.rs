@@ -70,10 +70,7 @@ impl TextColumn for ArrowText<'_> {
             ArrowText::Utf8(a) => Some(Utf8Cells {
                 offsets: a.value_offsets(),
                 bytes: a.value_data(),
-                valid: a.nulls().map(|n| Bits {
-                    bytes: n.validity(),
-                    offset: n.offset(),
-                }),
+                valid: a.nulls().map(bits),
             }),
             _ => None,
         }
@@ -88,6 +85,14 @@ impl TextColumn for ArrowText<'_> {
                     && (0..run.len()).all(|k| self.text(start + k) == run.text(k))
             }
         }
+    }
+}
+
+/// An Arrow null buffer's validity bits, in place.
+fn bits(nulls: &arrow_buffer::NullBuffer) -> Bits<'_> {
+    Bits {
+        bytes: nulls.validity(),
+        offset: nulls.offset(),
     }
 }
 
@@ -179,10 +184,7 @@ impl NumberColumn for ArrowNumber<'_> {
     fn f64_cells(&self) -> Option<F64Cells<'_>> {
         Some(F64Cells {
             values: self.f64s?,
-            valid: self.nulls.as_ref().map(|n| Bits {
-                bytes: n.validity(),
-                offset: n.offset(),
-            }),
+            valid: self.nulls.as_ref().map(bits),
         })
     }
     fn numbers(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {

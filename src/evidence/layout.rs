@@ -18,7 +18,7 @@
 )]
 
 use super::sheet::{
-    level_answer, natural_cmp, observation_from, quantity, usual_quantity, usual_value, MAX_ENTRIES,
+    level_answer, natural_cmp, observation_from, quantity, usual_value, MAX_ENTRIES,
 };
 use super::table::{texts_into, trim, F64Cells, LongTable, NumberColumn, Run, TextRun};
 use super::{
@@ -334,19 +334,14 @@ impl Layout {
                         };
                     }
                 }
-                // Values the usual way; counts and anything else through the rule.
-                let q = match observation_from(v, n, d) {
-                    Ok(o) => match usual_quantity(scale, proportion, o) {
-                        Some(q) => q,
-                        None => match rb.nodes().get(node as usize).map(|n| &n.rule) {
-                            Some(Rule::Indicator(rule)) => match quantity(rule, o) {
-                                Ok(Some(q)) => q,
-                                _ => return false,
-                            },
-                            _ => return false,
-                        },
+                // Counts and anything else through the rule.
+                let rule = rb.nodes().get(node as usize).map(|n| &n.rule);
+                let q = match (observation_from(v, n, d), rule) {
+                    (Ok(o), Some(Rule::Indicator(rule))) => match quantity(rule, o) {
+                        Ok(Some(q)) => q,
+                        _ => return false,
                     },
-                    Err(_) => return false,
+                    _ => return false,
                 };
                 match sheet.obs.get_mut(obs as usize) {
                     Some(to) => to.value = q,

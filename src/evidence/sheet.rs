@@ -185,12 +185,14 @@ fn observation_problem(
 /// `Ok(None)` when it is left out (`0/0`: no cases in the period), or what is wrong, in words.
 #[inline]
 pub(super) fn quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<Quantity>, String> {
-    if let Some(q) = usual_quantity(rule.scale, rule.proportion, obs) {
-        return Ok(Some(q));
-    }
     match obs {
-        // Not usual: a proportion's value out of its range.
-        Observation::Value(v) => Err(out_of_range(rule, v)),
+        Observation::Value(v) => {
+            let negative = v.is_sign_negative() && !v.is_zero();
+            if rule.proportion && (negative || cmp_decimal(&v, &rule.scale).is_gt()) {
+                return Err(out_of_range(rule, v));
+            }
+            Ok(Some(Quantity::Decimal(v)))
+        }
         Observation::Ratio {
             numerator,
             denominator,
@@ -198,28 +200,7 @@ pub(super) fn quantity(rule: &IndicatorRule, obs: Observation) -> Result<Option<
     }
 }
 
-/// [`quantity`] of an observation that counts as given, from the indicator's scale and
-/// whether it is a proportion; `None` when it is not a value within range (counts, or a
-/// problem: [`quantity`] then looks further).
-#[inline(always)]
-pub(super) fn usual_quantity(
-    scale: Decimal,
-    proportion: bool,
-    obs: Observation,
-) -> Option<Quantity> {
-    match obs {
-        Observation::Value(v) => {
-            let negative = v.is_sign_negative() && !v.is_zero();
-            if proportion && (negative || cmp_decimal(&v, &scale).is_gt()) {
-                return None;
-            }
-            Some(Quantity::Decimal(v))
-        }
-        Observation::Ratio { .. } => None,
-    }
-}
-
-/// [`usual_quantity`] of a value read from a float cell, for the usual float (at most 6
+/// [`quantity`] of a value read from a float cell, for the usual float (at most 6
 /// decimal places, see [`small_from_f64`]): the decimal built from its parts and checked
 /// against the range in integers, so that no decimal passes through memory on the way (a
 /// stall for every value of a table). `None` for any other float, or one out of range:

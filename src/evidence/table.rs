@@ -140,30 +140,36 @@ impl<'a> Utf8Cells<'a> {
         }
     }
 
-    /// Row `i`'s bytes, not checked as UTF-8 (`None` for null, or offsets that are not valid):
-    /// enough to compare a cell with a known text.
+    /// Row `i`'s bytes, not checked as UTF-8: `Ok(None)` for null, `Err` when the offsets are
+    /// not valid (not so in a checked Arrow array).
     #[inline]
-    pub fn raw(&self, i: usize) -> Option<&'a [u8]> {
-        if self.valid.is_some_and(|v| !v.get(i)) {
-            return None;
-        }
-        let (Some(&a), Some(&z)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
-            return None;
-        };
-        self.bytes.get(a as usize..z as usize)
-    }
-
-    /// Row `i`'s text: `Ok(None)` for null, `Err` when the offsets or the text are not valid
-    /// (not so in a checked Arrow array).
-    #[inline]
-    pub fn text(&self, i: usize) -> Result<Option<&'a str>, BadCell> {
+    fn cell(&self, i: usize) -> Result<Option<&'a [u8]>, BadCell> {
         if self.valid.is_some_and(|v| !v.get(i)) {
             return Ok(None);
         }
         let (Some(&a), Some(&z)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
             return Err(BadCell);
         };
-        let bytes = self.bytes.get(a as usize..z as usize).ok_or(BadCell)?;
+        self.bytes
+            .get(a as usize..z as usize)
+            .ok_or(BadCell)
+            .map(Some)
+    }
+
+    /// Row `i`'s bytes, not checked as UTF-8 (`None` for null, or offsets that are not valid):
+    /// enough to compare a cell with a known text.
+    #[inline]
+    pub fn raw(&self, i: usize) -> Option<&'a [u8]> {
+        self.cell(i).ok().flatten()
+    }
+
+    /// Row `i`'s text: `Ok(None)` for null, `Err` when the offsets or the text are not valid
+    /// (not so in a checked Arrow array).
+    #[inline]
+    pub fn text(&self, i: usize) -> Result<Option<&'a str>, BadCell> {
+        let Some(bytes) = self.cell(i)? else {
+            return Ok(None);
+        };
         // One ASCII letter (the usual level), without the UTF-8 check's call.
         if let [c] = bytes {
             if let Some(t) = ASCII.get(usize::from(*c)..usize::from(*c) + 1) {
